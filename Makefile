@@ -1,0 +1,49 @@
+# tiemeter: `make demo` and `make test` set everything up themselves on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STATE := .tiemeter
+INSTALLED := $(VENV)/.installed
+
+# Airflow lives entirely under the gitignored .tiemeter/ folder of the repo.
+export AIRFLOW_HOME := $(CURDIR)/$(STATE)/airflow
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PARALLELISM := 4
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: setup test demo bench lint format airflow clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	@touch $@
+
+$(AIRFLOW_HOME)/airflow.db: $(INSTALLED)
+	@mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(STATE)/airflow-migrate.log 2>&1 || (tail -20 $(STATE)/airflow-migrate.log; exit 1)
+	$(BIN)/airflow pools set tiemeter_warehouse 1 "DuckDB allows one writer: every task that writes the warehouse runs here" > /dev/null
+
+setup: $(INSTALLED) $(AIRFLOW_HOME)/airflow.db
+
+lint: $(INSTALLED)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: $(INSTALLED)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+demo: setup
+	$(BIN)/python -m demo.run
+
+bench: setup
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(STATE) data

@@ -1,0 +1,23 @@
+"""``make bench``: every benchmark, each against a baseline measured in the same run."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from bench import bench_import
+
+
+def main() -> int:
+    tweets = int(os.environ.get("BENCH_TWEETS", "50000"))
+    print("== import (issue: foundation) ==")
+    bench_import.run(tweets)
+    big = int(os.environ.get("BENCH_TWEETS_MEMORY", "200000"))
+    if big:
+        print(f"\n== import memory at {big:,} tweets (target: peak RSS <= 1536 MB) ==")
+        bench_import.run(big)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The one module that owns HTTP: timeouts, retries with backoff, rate-limit waits, redirect and size caps.
+
+Collectors call ``HttpClient.request`` and stay linear: every wait, retry and cap happens here.
+Tests pass ``sleep=lambda s: None`` (or a fake clock) so that nothing really sleeps.
+
+Errors say whether to retry: ``RetriableHttpError`` (5xx, timeouts, rate limits that outlast the
+allowed wait), ``FatalHttpError`` (401/403: credentials), ``SkippableHttpError`` (404, a redirect
+loop, a body over the size cap: this URL is bad, the others may be fine).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from tiemeter import __version__
+from tiemeter.errors import FatalError, RetriableError, SkippableError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"tiemeter/{__version__} (+https://github.com/tiemeter)"
+_SECRET_PARAM = re.compile(r"(api_?key|access_?token|token|secret|password|bearer|auth)", re.I)
+
+
+class HttpError(Exception):
+    def __init__(self, message: str, *, url: str = "", status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class RetriableHttpError(HttpError, RetriableError):
+    pass
+
+
+class FatalHttpError(HttpError, FatalError):
+    pass
+
+
+class SkippableHttpError(HttpError, SkippableError):
+    pass
+
+
+class BodyTimeout(Exception):
+    """The body kept trickling in past ``HttpPolicy.total_timeout`` (retried like a timeout)."""
+
+
+class RateLimitWaitTooLong(RetriableHttpError):
+    """The server asks for a wait longer than ``HttpPolicy.max_wait``: stop now, resume on the next run."""
+
+    def __init__(self, message: str, *, url: str = "", wait_seconds: float = 0.0):
+        super().__init__(message, url=url, status=429)
+        self.wait_seconds = wait_seconds
+
+
+def redact_url(url: str) -> str:
+    """The URL with secret-looking query parameters replaced, fit for logs and error messages."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [
+        (k, "REDACTED" if _SECRET_PARAM.search(k) else v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    max_attempts: int = 5  # first try included
+    backoff_base: float = 1.0  # seconds; doubles per attempt, with jitter
+    backoff_max: float = 120.0
+    max_bytes: int = 20 << 20
+    max_redirects: int = 5
+    max_wait: float = 900.0  # the longest rate-limit wait accepted before giving up for this run
+    total_timeout: float = 120.0  # a body that trickles in for longer than this counts as a timeout
+    retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass
+class HttpClient:
+    policy: HttpPolicy = field(default_factory=HttpPolicy)
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.time
+    on_wait: Callable[[float, str], None] | None = None  # (seconds, reason): progress display
+    on_response: Callable[[requests.Response, float], None] | None = (
+        None  # (response, seconds): request ledger
+    )
+    headers: dict[str, str] = field(default_factory=dict)
+    jitter: bool = True
+
+    def __post_init__(self) -> None:
+        self.session = requests.Session()
+        self.session.max_redirects = self.policy.max_redirects
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.session.headers.update(self.headers)
+        self._blocked_until: dict[str, float] = {}
+
+    # -- waiting -------------------------------------------------------------------------
+
+    def _wait(self, seconds: float, reason: str, url: str) -> None:
+        if seconds <= 0:
+            return
+        if seconds > self.policy.max_wait:
+            raise RateLimitWaitTooLong(
+                f"{reason}: the server asks to wait {seconds:.0f}s, more than the {self.policy.max_wait:.0f}s allowed; "
+                "stopping with the cursor saved",
+                url=redact_url(url),
+                wait_seconds=seconds,
+            )
+        if self.on_wait:
+            self.on_wait(seconds, reason)
+        log.info("waiting %.1fs: %s", seconds, reason)
+        self.sleep(seconds)
+
+    def _backoff(self, attempt: int) -> float:
+        delay = min(self.policy.backoff_max, self.policy.backoff_base * (2 ** (attempt - 1)))
+        return delay * (0.5 + random.random() / 2) if self.jitter else delay
+
+    def rate_limit_wait(self, response: requests.Response) -> float | None:
+        """Seconds to wait according to ``x-rate-limit-reset`` (epoch) or ``Retry-After`` (seconds or date)."""
+        reset = response.headers.get("x-rate-limit-reset") or response.headers.get("X-Ratelimit-Reset")
+        if reset and reset.strip().isdigit():
+            return max(0.0, float(reset) - self.clock()) + 1.0
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            if retry_after.strip().isdigit():
+                return float(retry_after)
+            try:
+                return max(0.0, parsedate_to_datetime(retry_after).timestamp() - self.clock())
+            except (TypeError, ValueError):
+                return None
+        return None
+
+    def _note_remaining(self, key: str, response: requests.Response) -> None:
+        remaining = response.headers.get("x-rate-limit-remaining") or response.headers.get(
+            "X-Ratelimit-Remaining"
+        )
+        if remaining is not None and remaining.strip() == "0":
+            wait = self.rate_limit_wait(response)
+            if wait:
+                self._blocked_until[key] = self.clock() + wait
+
+    # -- requesting ----------------------------------------------------------------------
+
+    def request(self, method: str, url: str, *, rate_key: str | None = None, **kwargs) -> requests.Response:
+        """Send a request with the policy's timeouts, retries and caps; the body is read and capped.
+
+        ``rate_key`` groups requests that share one rate-limit window (default: the URL's path).
+        Any status the policy does not retry is returned to the caller, except 401/403
+        (``FatalHttpError``) and 404/410 (``SkippableHttpError``).
+        """
+        key = rate_key or urlsplit(url).path
+        kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
+        safe_url = redact_url(url)
+        last_problem = ""
+        for attempt in range(1, self.policy.max_attempts + 1):
+            blocked = self._blocked_until.pop(key, 0.0) - self.clock()
+            if blocked > 0:
+                self._wait(blocked, f"rate limit window exhausted for {key}", url)
+            started = time.perf_counter()
+            try:
+                response = self.session.request(method, url, stream=True, **kwargs)
+                self._read_capped(response, safe_url)
+            except requests.TooManyRedirects:
+                raise SkippableHttpError(
+                    f"{safe_url}: more than {self.policy.max_redirects} redirects (a redirect loop?)",
+                    url=safe_url,
+                ) from None
+            except (
+                requests.Timeout,
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                BodyTimeout,
+            ) as error:
+                last_problem = f"{type(error).__name__}"
+                if attempt < self.policy.max_attempts:
+                    self._wait(self._backoff(attempt), f"{last_problem} on {safe_url}, retry {attempt}", url)
+                continue
+            elapsed = time.perf_counter() - started
+            if self.on_response:
+                self.on_response(response, elapsed)
+            status = response.status_code
+            if status in self.policy.retry_statuses:
+                last_problem = f"HTTP {status}"
+                if attempt >= self.policy.max_attempts:
+                    break
+                wait = self.rate_limit_wait(response) if status == 429 else None
+                if wait is None:
+                    wait = self._backoff(attempt)
+                self._wait(wait, f"HTTP {status} from {safe_url}, retry {attempt}", url)
+                continue
+            if status in (401, 403):
+                raise FatalHttpError(
+                    f"{safe_url}: HTTP {status} {response.reason}: the credentials were refused or lack access",
+                    url=safe_url,
+                    status=status,
+                )
+            if status in (404, 410):
+                raise SkippableHttpError(
+                    f"{safe_url}: HTTP {status} {response.reason}", url=safe_url, status=status
+                )
+            self._note_remaining(key, response)
+            return response
+        raise RetriableHttpError(
+            f"{safe_url}: gave up after {self.policy.max_attempts} attempts (last: {last_problem})",
+            url=safe_url,
+        )
+
+    def get(self, url: str, **kwargs) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def _read_capped(self, response: requests.Response, safe_url: str) -> None:
+        """Read the body into ``response._content``, refusing anything over ``max_bytes``."""
+        cap = self.policy.max_bytes
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            response.close()
+            raise SkippableHttpError(
+                f"{safe_url}: body of {int(declared):,} bytes is over the {cap:,}-byte cap", url=safe_url
+            )
+        chunks = []
+        size = 0
+        deadline = time.monotonic() + self.policy.total_timeout
+        for chunk in response.iter_content(chunk_size=1 << 16):
+            if time.monotonic() > deadline:
+                response.close()
+                raise BodyTimeout(f"{safe_url}: body still arriving after {self.policy.total_timeout:.0f}s")
+            size += len(chunk)
+            if size > cap:
+                response.close()
+                raise SkippableHttpError(f"{safe_url}: body is over the {cap:,}-byte cap", url=safe_url)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+        response._content_consumed = True

@@ -1,0 +1,98 @@
+"""``tiemeter import twarc``: twarc2 JSONL (raw API pages or flattened tweets) into the landing zone.
+
+Each good line is landed with its original bytes and twarc's ``__twarc`` stamp untouched; only a
+``__tiemeter`` key is added in front. Bad lines go to quarantine with file, line and reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from collectors.imports import ImportResult, file_sha256, find_landed, import_landing_name
+from collectors.jsonl_reader import JsonLine, read_json_lines
+from collectors.landing import (
+    PROVENANCE_KEY,
+    RollingLandingFile,
+    provenance,
+    stamp_object,
+    stamp_raw_object,
+)
+from collectors.quarantine import Quarantine, Rejection
+from collectors.x_shapes import OBJECT_TYPES, classify_page, endpoint_from_url
+
+RESOURCE = "x_api_pages"
+SOURCE = "twarc"
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    kind: str
+    twarc_url: str | None
+    twarc_retrieved_at: str | None
+    has_stamp: bool
+
+
+def inspect_page(doc) -> PageSummary:
+    """Classify a parsed line (raises ``ShapeError``) and keep the little the landing stamp needs."""
+    kind = classify_page(doc)
+    twarc = doc.get("__twarc")
+    twarc = twarc if isinstance(twarc, OBJECT_TYPES) else {}
+    url, retrieved = twarc.get("url"), twarc.get("retrieved_at")
+    return PageSummary(
+        kind=kind,
+        twarc_url=url if isinstance(url, str) else None,
+        twarc_retrieved_at=retrieved if isinstance(retrieved, str) else None,
+        has_stamp=PROVENANCE_KEY in doc,
+    )
+
+
+def _stamp(line: JsonLine, run_id: str, source_file: str) -> dict:
+    page: PageSummary = line.value
+    return provenance(
+        source=SOURCE,
+        endpoint=endpoint_from_url(page.twarc_url) or f"twarc:{page.kind}",
+        run_id=run_id,
+        # The time the API answered, when twarc recorded it: metric snapshots are dated by it.
+        retrieved_at=page.twarc_retrieved_at,
+        kind=page.kind,
+        source_file=source_file,
+        source_line=line.line,
+    )
+
+
+def import_twarc_file(path: Path, landing_root: Path, run_id: str) -> ImportResult:
+    path = Path(path)
+    source_file = str(path)
+    result = ImportResult(source_file)
+    if not path.is_file():
+        result.rejected.append(Rejection(source_file, None, "no such file"))
+        return result
+    sha = file_sha256(path)
+    name = import_landing_name("twarc", sha)
+    existing = find_landed(landing_root, name)
+    if existing:
+        result.already_imported = True
+        result.landed = existing
+        return result
+
+    quarantine = Quarantine(landing_root, run_id, name)
+    with RollingLandingFile(landing_root, RESOURCE, name) as out:
+        for item in read_json_lines(path, inspect_page):
+            if isinstance(item, Rejection):
+                quarantine.add(item)
+                continue
+            stamp = _stamp(item, run_id, source_file)
+            if item.value.has_stamp:  # a landing file given back to import: replace the old stamp
+                out.write_line(stamp_object(orjson.loads(item.raw), stamp))
+            else:
+                out.write_line(stamp_raw_object(item.raw, stamp))
+        result.landed.extend(out.commit())
+        result.items = out.lines
+    result.rejected = quarantine.rejections
+    qpath = quarantine.commit(SOURCE)
+    if qpath:
+        result.landed.append(qpath)
+    return result

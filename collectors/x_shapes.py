@@ -1,0 +1,80 @@
+"""What kind of X API v2 document a JSON object is, judged from its shape.
+
+Kinds: ``tweets`` (a page whose ``data`` holds tweets), ``users``, ``counts``, ``lists``,
+``errors`` (only an ``errors`` array, as a stream sends), ``empty`` (a page with no results),
+``flat_tweet`` (one tweet as twarc's ``flatten`` writes it) and ``compliance`` (a batch-compliance row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import simdjson
+
+from tiemeter.errors import SkippableError
+
+# Pages are parsed with simdjson (lazy, no Python objects) on the hot path, or with json/orjson
+# elsewhere; the checks below accept both.
+OBJECT_TYPES = (Mapping, simdjson.Object)
+ARRAY_TYPES = (list, simdjson.Array)
+
+
+class ShapeError(SkippableError):
+    pass
+
+
+def _item_kind(item: Any) -> str | None:
+    if "text" in item or "edit_history_tweet_ids" in item:
+        return "tweets"
+    if "username" in item:
+        return "users"
+    if "tweet_count" in item and "start" in item:
+        return "counts"
+    if "member_count" in item or "follower_count" in item:
+        return "lists"
+    return None
+
+
+def classify_page(obj: Any) -> str:
+    """Return the kind of ``obj`` or raise ``ShapeError`` saying what is wrong with it."""
+    if not isinstance(obj, OBJECT_TYPES):
+        kind = "list" if isinstance(obj, ARRAY_TYPES) else type(obj).__name__
+        raise ShapeError(f"a JSON {kind} where an X API v2 page (an object) was expected")
+    if "data" in obj:
+        data = obj["data"]
+        items = data if isinstance(data, ARRAY_TYPES) else [data]
+        if not len(items):
+            return "empty"
+        kinds = set()
+        for item in items:
+            if not isinstance(item, OBJECT_TYPES) or not isinstance(item.get("id", item.get("start")), str):
+                raise ShapeError(
+                    "unexpected page shape: every item of 'data' must be an object with a string 'id'"
+                )
+            kinds.add(_item_kind(item))
+        if len(kinds) != 1 or None in kinds:
+            keys = sorted(items[0].keys())[:8]
+            raise ShapeError(
+                f"unexpected page shape: 'data' items are not tweets, users, counts or lists (keys {keys})"
+            )
+        return kinds.pop()
+    if isinstance(obj.get("errors"), ARRAY_TYPES):
+        return "errors"
+    if isinstance(obj.get("meta"), OBJECT_TYPES) and obj["meta"].get("result_count") == 0:
+        return "empty"
+    if isinstance(obj.get("id"), str) and ("text" in obj or "edit_history_tweet_ids" in obj):
+        return "flat_tweet"
+    if isinstance(obj.get("id"), str) and obj.get("action") in {"delete", "scrub_geo", "undelete"}:
+        return "compliance"
+    raise ShapeError(
+        f"unexpected page shape: no 'data', 'errors' or tweet fields (keys {sorted(obj.keys())[:8]})"
+    )
+
+
+def endpoint_from_url(url: str | None) -> str | None:
+    """``https://api.twitter.com/2/tweets/search/recent?x=1`` -> ``/2/tweets/search/recent``."""
+    if not url:
+        return None
+    path = url.split("://", 1)[-1].split("/", 1)[-1].split("?", 1)[0]
+    return "/" + path

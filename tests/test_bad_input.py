@@ -1,0 +1,101 @@
+"""Bad input: a clear message naming file and line, good lines still load, bad ones kept in quarantine."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import REALDATA, query, scalar
+
+X_DIR = REALDATA / "x_api_v2"
+
+
+def _good_lines(n: int) -> list[str]:
+    """Real pages: the first n lines of the stream sample."""
+    return (X_DIR / "streaming_output.jsonl").read_text("utf-8").splitlines()[:n]
+
+
+def _tweet_ids(lines: list[str]) -> set[str]:
+    ids = set()
+    for line in lines:
+        page = json.loads(line)
+        data = page.get("data")
+        for t in (data if isinstance(data, list) else [data]) + page.get("includes", {}).get("tweets", []):
+            if t:
+                ids.add(t["id"])
+    return ids
+
+
+def _assert_partial(home, cli, path, line_no: int, reason: str, good: list[str]):
+    result = cli(home, "import", "twarc", str(path))
+    assert result.code == 3, result
+    assert f"{path}:{line_no}: {reason}" in result.out
+    assert "rejected" in result.err
+    assert {r[0] for r in query(home, "SELECT tweet_id FROM core.tweets")} == _tweet_ids(good)
+    kept = query(home, "SELECT source_file, source_line, reason, raw FROM meta.quarantine")
+    assert len(kept) == 1
+    assert kept[0][:2] == (str(path), line_no) and reason in kept[0][2]
+    status = cli(home, "status")
+    assert f"{path}:{line_no}: {reason}" in status.out
+    return kept[0][3]
+
+
+def test_line_that_is_not_json(home, cli, tmp_path):
+    good = _good_lines(3)
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([good[0], "this is not json {", *good[1:]]) + "\n")
+    raw = _assert_partial(home, cli, path, 2, "not JSON", good)
+    assert raw == "this is not json {"
+
+
+def test_page_of_unexpected_shape(home, cli, tmp_path):
+    good = _good_lines(2)
+    path = tmp_path / "shape.jsonl"
+    path.write_text(
+        "\n".join([good[0], json.dumps({"data": [{"id": "1", "flavour": "vanilla"}]}), good[1]]) + "\n"
+    )
+    _assert_partial(home, cli, path, 2, "unexpected page shape", good)
+    path2 = tmp_path / "array.jsonl"
+    path2.write_text(good[0] + "\n[1, 2, 3]\n")
+    result = cli(home, "import", "twarc", str(path2))
+    assert result.code == 3 and f"{path2}:2: a JSON list where an X API v2 page" in result.out
+
+
+def test_empty_file_is_refused_by_name(home, cli):
+    result = cli(home, "import", "twarc", str(X_DIR / "empty.json"))
+    assert result.code == 1
+    assert f"{X_DIR / 'empty.json'}: empty file" in result.err
+    assert scalar(home, "SELECT count(*) FROM core.tweets") == 0
+    assert scalar(home, "SELECT count(*) FROM meta.quarantine") == 1
+
+
+def test_truncated_last_line_real_sample(home, cli):
+    path = X_DIR / "streaming_output_with_error.jsonl"
+    lines = path.read_text("utf-8").splitlines()
+    good = [line for line in lines if line.endswith("}")]
+    assert len(good) == len(lines) - 1
+    raw = _assert_partial(home, cli, path, len(lines), "truncated last line", good)
+    assert raw == lines[-1]
+
+
+def test_one_bad_file_does_not_stop_the_others(home, cli, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("nope\n" * 10)
+    result = cli(home, "import", "twarc", str(bad), str(X_DIR / "two_tweets.jsonl"))
+    assert result.code == 3, result
+    assert "not JSONL" in result.out
+    assert scalar(home, "SELECT count(*) FROM core.tweets") > 0
+
+
+def test_missing_file_fails_with_one_line(home, cli, tmp_path):
+    result = cli(home, "import", "twarc", str(tmp_path / "nope.jsonl"))
+    assert result.code == 1
+    assert "nope.jsonl: no such file" in result.err
+    assert len(result.err.strip().splitlines()) == 1
+
+
+def test_crlf_and_blank_lines_are_fine(home, cli, tmp_path):
+    good = _good_lines(2)
+    path = tmp_path / "crlf.jsonl"
+    path.write_bytes(("\r\n".join(good) + "\r\n\r\n").encode())
+    assert cli(home, "import", "twarc", str(path)).code == 0
+    assert {r[0] for r in query(home, "SELECT tweet_id FROM core.tweets")} == _tweet_ids(good)

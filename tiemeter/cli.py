@@ -1,0 +1,70 @@
+"""The ``tiemeter`` command line.
+
+Exit codes: 0 success; 1 failure (a one-line reason on stderr); 3 some input was rejected and
+quarantined while the rest was loaded (``tiemeter status`` lists it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from tiemeter import __version__
+from tiemeter.commands import COMMAND_MODULES
+from tiemeter.errors import InputRejected, TiemeterError
+from tiemeter.settings import Home
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_REJECTED = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tiemeter", description="Reach, spread and strong ties, from X and blogs, in DuckDB."
+    )
+    parser.add_argument("--version", action="version", version=f"tiemeter {__version__}")
+    parser.add_argument(
+        "--home", help="folder for landing/, the DuckDB file and exports/ (env TIEMETER_HOME, default ./data)"
+    )
+    parser.add_argument("--db", help="DuckDB file (env TIEMETER_DB, default HOME/tiemeter.duckdb)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    home = Home.resolve(args.home, args.db)
+    try:
+        args.handler(args, home)
+    except InputRejected as error:
+        print(f"tiemeter: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    except TiemeterError as error:
+        print(f"tiemeter: error: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("tiemeter: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # noqa: BLE001 - the promise is one line, not a traceback
+        if args.verbose:
+            raise
+        reason = " ".join(str(error).split())[:600]
+        print(
+            f"tiemeter: error: {type(error).__name__}: {reason} (run with -v for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

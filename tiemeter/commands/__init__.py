@@ -1,0 +1,5 @@
+"""One module per command group; each exposes ``register(subparsers)`` and sets ``handler``."""
+
+from tiemeter.commands import imports, load
+
+COMMAND_MODULES = [imports, load]

@@ -1,0 +1,71 @@
+"""``tiemeter import twarc|x-archive``: land files with provenance, then load them."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from collectors.imports import ImportResult
+from collectors.landing import new_run_id
+from collectors.twarc_import import import_twarc_file
+from collectors.x_archive import import_x_archive
+from tiemeter.errors import FatalError, InputRejected
+from tiemeter.settings import Home
+from warehouse.operations import load
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("import", help="import files (twarc2 JSONL, X archive) into the warehouse")
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+
+    twarc = kinds.add_parser("twarc", help="twarc2 JSONL: raw API pages or flattened tweets, one per line")
+    twarc.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    twarc.add_argument(
+        "--no-load", action="store_true", help="only land the files; 'tiemeter load' loads them"
+    )
+    twarc.set_defaults(handler=_twarc)
+
+    archive = kinds.add_parser("x-archive", help="an X archive folder, its data/ folder, or data/tweets.js")
+    archive.add_argument("path", type=Path, metavar="PATH")
+    archive.add_argument("--account-id", help="the archive owner's X user id, when the archive does not say")
+    archive.add_argument(
+        "--no-load", action="store_true", help="only land the files; 'tiemeter load' loads them"
+    )
+    archive.set_defaults(handler=_archive)
+
+
+def run_imports(
+    home: Home, inputs: list[Path], importer: Callable[[Path, Path, str], ImportResult], no_load: bool
+) -> None:
+    home.ensure()
+    run_id = new_run_id()
+    results = [importer(path.resolve(), home.landing, run_id) for path in inputs]
+    for result in results:
+        print(result.summary())
+        for rejection in result.rejected[:20]:
+            print(f"  rejected: {rejection.message()}")
+        if len(result.rejected) > 20:
+            print(f"  ... {len(result.rejected) - 20} more rejections")
+    if not no_load and any(r.landed for r in results):
+        print(load(home).summary())
+    rejected = sum(len(r.rejected) for r in results)
+    if rejected and not any(r.items for r in results):
+        raise FatalError(f"nothing imported: {results[0].rejected[0].message()}")
+    if rejected:
+        raise InputRejected(
+            f"{rejected} input item(s) rejected and quarantined; the rest was loaded (see 'tiemeter status')"
+        )
+
+
+def _twarc(args: argparse.Namespace, home: Home) -> None:
+    run_imports(home, args.files, import_twarc_file, args.no_load)
+
+
+def _archive(args: argparse.Namespace, home: Home) -> None:
+    run_imports(
+        home,
+        [args.path],
+        lambda path, landing, run_id: import_x_archive(path, landing, run_id, account_id=args.account_id),
+        args.no_load,
+    )

@@ -1,0 +1,322 @@
+"""``tiemeter.toml``: validated configuration. A bad value gets an error that names its key.
+
+Sections: ``[x]`` (the X API), ``[[x.searches]]``, ``[[accounts]]``, ``[[campaigns]]``,
+``[[blogs]]``, ``[metrics]`` (windows and thresholds) and ``[schedule]``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tiemeter.errors import FatalError
+
+DEFAULT_CONFIG_ENV = "TIEMETER_CONFIG"
+
+
+class ConfigError(FatalError):
+    pass
+
+
+# -- small validators that name the key ------------------------------------------------------
+
+
+def _take(
+    table: dict[str, Any],
+    key: str,
+    where: str,
+    kind: type | tuple[type, ...],
+    default: Any = ...,
+    choices=None,
+):
+    full = f"{where}.{key}" if where else key
+    if key not in table:
+        if default is ...:
+            raise ConfigError(f"{full}: required key is missing")
+        return default
+    value = table[key]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ConfigError(f"{full}: expected {expected}, got {type(value).__name__} {value!r}")
+    if choices is not None and value not in choices:
+        raise ConfigError(f"{full}: {value!r} is not one of {', '.join(map(repr, choices))}")
+    return value
+
+
+def _positive(value: float, full: str) -> float:
+    if value <= 0:
+        raise ConfigError(f"{full}: must be greater than 0, got {value!r}")
+    return value
+
+
+def _no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(
+            f"{where + '.' if where else ''}{unknown[0]}: unknown key (allowed: {', '.join(sorted(allowed))})"
+        )
+
+
+# -- sections --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class XSearch:
+    query: str
+    name: str
+
+
+@dataclass(frozen=True)
+class XConfig:
+    base_url: str = "https://api.x.com"
+    search: str = "recent"
+    max_requests_per_run: int = 1000
+    budget_usd_per_run: float = 5.0
+    prices_usd: dict[str, float] = field(default_factory=dict)  # overrides of the default price table
+    liking_users: bool = False
+    max_rate_limit_wait_s: float = 900.0
+    searches: tuple[XSearch, ...] = ()
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    x_username: str | None = None
+    x_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    name: str
+    url: str | None = None
+    query: str | None = None
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class Blog:
+    name: str
+    site_url: str
+    feed_url: str
+    comments: str = "feed"
+    comments_feed_url: str | None = None
+    disqus_forum: str = ""
+    owner: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricsConfig:
+    window_days: int = 90
+    as_of: str | None = None
+    heavyweight_followers: int = 100_000
+    strong_tie_threshold: float = 0.5
+    weak_tie_threshold: float = 0.15
+    spread_weights: dict[str, float] = field(
+        default_factory=lambda: {"true_reach": 0.4, "amplification": 0.3, "network_impact": 0.3}
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    x: XConfig = field(default_factory=XConfig)
+    accounts: tuple[Account, ...] = ()
+    campaigns: tuple[Campaign, ...] = ()
+    blogs: tuple[Blog, ...] = ()
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    schedule: str = "@hourly"
+
+    def account(self, name: str) -> Account:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise ConfigError(f"no [[accounts]] entry named {name!r}")
+
+
+def _parse_x(table: dict[str, Any]) -> XConfig:
+    allowed = {
+        "base_url",
+        "search",
+        "max_requests_per_run",
+        "budget_usd_per_run",
+        "prices_usd",
+        "liking_users",
+        "max_rate_limit_wait_s",
+        "searches",
+    }
+    _no_unknown(table, allowed, "x")
+    base_url = _take(table, "base_url", "x", str, "https://api.x.com")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"x.base_url: must start with http:// or https://, got {base_url!r}")
+    searches = []
+    for i, entry in enumerate(_take(table, "searches", "x", list, [])):
+        where = f"x.searches[{i}]"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}: expected a table")
+        _no_unknown(entry, {"query", "name"}, where)
+        query = _take(entry, "query", where, str)
+        searches.append(XSearch(query=query, name=_take(entry, "name", where, str, f"search-{i + 1}")))
+    prices = _take(table, "prices_usd", "x", dict, {})
+    for key, value in prices.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"x.prices_usd.{key}: expected a price >= 0 in USD, got {value!r}")
+    return XConfig(
+        base_url=base_url.rstrip("/"),
+        search=_take(table, "search", "x", str, "recent", choices=("recent", "all")),
+        max_requests_per_run=int(
+            _positive(_take(table, "max_requests_per_run", "x", int, 1000), "x.max_requests_per_run")
+        ),
+        budget_usd_per_run=_take(table, "budget_usd_per_run", "x", float, 5.0),
+        prices_usd={k: float(v) for k, v in prices.items()},
+        liking_users=_take(table, "liking_users", "x", bool, False),
+        max_rate_limit_wait_s=_take(table, "max_rate_limit_wait_s", "x", float, 900.0),
+        searches=tuple(searches),
+    )
+
+
+def _parse_list(raw: Any, key: str) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise ConfigError(f"{key}: expected an array of tables ([[{key}]])")
+    return raw
+
+
+def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
+    allowed = {
+        "window_days",
+        "as_of",
+        "heavyweight_followers",
+        "strong_tie_threshold",
+        "weak_tie_threshold",
+        "spread_weights",
+    }
+    _no_unknown(table, allowed, "metrics")
+    defaults = MetricsConfig()
+    strong = _take(table, "strong_tie_threshold", "metrics", float, defaults.strong_tie_threshold)
+    weak = _take(table, "weak_tie_threshold", "metrics", float, defaults.weak_tie_threshold)
+    if not 0 <= weak <= strong <= 1:
+        raise ConfigError(f"metrics.weak_tie_threshold: need 0 <= weak ({weak}) <= strong ({strong}) <= 1")
+    weights = _take(table, "spread_weights", "metrics", dict, defaults.spread_weights)
+    if set(weights) != set(defaults.spread_weights):
+        raise ConfigError(
+            f"metrics.spread_weights: keys must be {sorted(defaults.spread_weights)}, got {sorted(weights)}"
+        )
+    for key, value in weights.items():
+        if not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"metrics.spread_weights.{key}: expected a weight >= 0, got {value!r}")
+    as_of = _take(table, "as_of", "metrics", str, None)
+    if as_of is not None:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+        except ValueError:
+            raise ConfigError(f"metrics.as_of: not an ISO 8601 time: {as_of!r}") from None
+    return MetricsConfig(
+        window_days=int(
+            _positive(
+                _take(table, "window_days", "metrics", int, defaults.window_days), "metrics.window_days"
+            )
+        ),
+        as_of=as_of,
+        heavyweight_followers=_take(
+            table, "heavyweight_followers", "metrics", int, defaults.heavyweight_followers
+        ),
+        strong_tie_threshold=strong,
+        weak_tie_threshold=weak,
+        spread_weights={k: float(v) for k, v in weights.items()},
+    )
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    _no_unknown(data, {"x", "accounts", "campaigns", "blogs", "metrics", "schedule"}, "")
+    accounts = []
+    for i, entry in enumerate(_parse_list(data.get("accounts"), "accounts")):
+        where = f"accounts[{i}]"
+        _no_unknown(entry, {"name", "x_username", "x_user_id"}, where)
+        accounts.append(
+            Account(
+                name=_take(entry, "name", where, str),
+                x_username=_take(entry, "x_username", where, str, None),
+                x_user_id=_take(entry, "x_user_id", where, str, None),
+            )
+        )
+    names = [a.name for a in accounts]
+    if len(set(names)) != len(names):
+        raise ConfigError("accounts: two entries share a name")
+    campaigns = []
+    for i, entry in enumerate(_parse_list(data.get("campaigns"), "campaigns")):
+        where = f"campaigns[{i}]"
+        _no_unknown(entry, {"name", "url", "query", "owner"}, where)
+        campaign = Campaign(
+            name=_take(entry, "name", where, str),
+            url=_take(entry, "url", where, str, None),
+            query=_take(entry, "query", where, str, None),
+            owner=_take(entry, "owner", where, str, None),
+        )
+        if not campaign.url and not campaign.query:
+            raise ConfigError(f"{where}.url: a campaign needs a url or a query")
+        if campaign.owner and campaign.owner not in names:
+            raise ConfigError(f"{where}.owner: {campaign.owner!r} is not an [[accounts]] name")
+        campaigns.append(campaign)
+    blogs = []
+    for i, entry in enumerate(_parse_list(data.get("blogs"), "blogs")):
+        where = f"blogs[{i}]"
+        _no_unknown(
+            entry,
+            {"name", "site_url", "feed_url", "comments", "comments_feed_url", "disqus_forum", "owner"},
+            where,
+        )
+        blog = Blog(
+            name=_take(entry, "name", where, str),
+            site_url=_take(entry, "site_url", where, str),
+            feed_url=_take(entry, "feed_url", where, str),
+            comments=_take(entry, "comments", where, str, "feed", choices=("feed", "wordpress", "disqus")),
+            comments_feed_url=_take(entry, "comments_feed_url", where, str, None),
+            disqus_forum=_take(entry, "disqus_forum", where, str, ""),
+            owner=_take(entry, "owner", where, str, None),
+        )
+        if blog.comments == "disqus" and not blog.disqus_forum:
+            raise ConfigError(f'{where}.disqus_forum: required when comments = "disqus"')
+        if blog.owner and blog.owner not in names:
+            raise ConfigError(f"{where}.owner: {blog.owner!r} is not an [[accounts]] name")
+        blogs.append(blog)
+    x_table = data.get("x", {})
+    if not isinstance(x_table, dict):
+        raise ConfigError("x: expected a table ([x])")
+    metrics_table = data.get("metrics", {})
+    if not isinstance(metrics_table, dict):
+        raise ConfigError("metrics: expected a table ([metrics])")
+    return Config(
+        path=path,
+        x=_parse_x(x_table),
+        accounts=tuple(accounts),
+        campaigns=tuple(campaigns),
+        blogs=tuple(blogs),
+        metrics=_parse_metrics(metrics_table),
+        schedule=_take(data, "schedule", "", str, "@hourly"),
+    )
+
+
+def load_config(path: str | os.PathLike | None = None) -> Config:
+    """``path``, else ``$TIEMETER_CONFIG``, else ``./tiemeter.toml``; no file at all gives the defaults."""
+    explicit = path or os.environ.get(DEFAULT_CONFIG_ENV)
+    candidate = Path(explicit) if explicit else Path("tiemeter.toml")
+    if not candidate.is_file():
+        if explicit:
+            raise ConfigError(f"{candidate}: no such config file")
+        return parse_config({}, None)
+    try:
+        data = tomllib.loads(candidate.read_text("utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{candidate}: not valid TOML: {error}") from None
+    try:
+        return parse_config(data, candidate.resolve())
+    except ConfigError as error:
+        raise ConfigError(f"{candidate}: {error}") from None

@@ -1,0 +1,1 @@
+"""SQL models (staging -> core -> marts), the runner that builds them, and data checks."""

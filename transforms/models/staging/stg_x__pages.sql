@@ -1,0 +1,59 @@
+/*
+model: staging.stg_x__pages
+materialized: table
+grain: one row per landed X API v2 page (or twarc line) of raw.x_api_pages
+description: >
+  Each page parsed once into typed lists: tweets (`data`), included tweets, users, included users
+  and errors. A twarc-flattened tweet becomes a one-tweet page whose inlined referenced tweets and
+  users are its includes; a filtered-stream line (one tweet in `data`) becomes a one-tweet page.
+unique_key: [landing_file, line_no]
+batch: {table: raw.x_api_pages, rows: 100}
+*/
+with source as (
+    select landing_file, line_no, source, kind, retrieved_at, payload
+    from raw.x_api_pages
+    where {{ BATCH_FILTER }} and kind in ('tweets', 'users', 'errors', 'flat_tweet')
+),
+
+parsed as (
+    select
+        landing_file, line_no, source, kind, retrieved_at, payload,
+        case when kind in ('tweets', 'errors') then json_transform(payload, {{ X_TWEETS_PAGE }}) end as tweets_page,
+        case when kind = 'users' then json_transform(payload, {{ X_USERS_PAGE }}) end as users_page,
+        case when kind = 'flat_tweet' then json_transform(payload, {{ X_TWEET }}) end as flat_tweet,
+        case when kind = 'flat_tweet' then json_transform(payload, {{ X_FLAT_REFERENCES }}) end as flat_refs,
+        case when kind = 'flat_tweet' then json_transform(payload, {{ X_FLAT_USERS }}) end as flat_users
+    from source
+),
+
+renamed as (
+    select
+        landing_file,
+        line_no,
+        source,
+        kind,
+        retrieved_at,
+        case
+            when kind = 'tweets' and tweets_page.data is null
+                then [json_transform(payload, {{ X_STREAM_PAGE }}).data]
+            when kind = 'flat_tweet' then [flat_tweet]
+            else coalesce(tweets_page.data, [])
+        end as tweets,
+        case
+            when kind = 'flat_tweet' then list_filter(coalesce(flat_refs.referenced_tweets, []), t -> t.text is not null)
+            else coalesce(tweets_page.includes.tweets, users_page.includes.tweets, [])
+        end as included_tweets,
+        coalesce(users_page.data, []) as users,
+        case
+            when kind = 'flat_tweet' then list_filter(
+                [flat_users.author, flat_users.in_reply_to_user]
+                || [r.author for r in coalesce(flat_users.referenced_tweets, [])]
+                || coalesce(flat_users.entities.mentions, []),
+                u -> u.id is not null and u.name is not null)
+            else coalesce(tweets_page.includes.users, users_page.includes.users, [])
+        end as included_users,
+        coalesce(tweets_page.errors, users_page.errors, []) as errors
+    from parsed
+)
+
+select * from renamed

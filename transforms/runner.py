@@ -1,0 +1,127 @@
+"""Build the SQL models in dependency order, in one transaction, and document them with COMMENT ON."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from transforms.models import Model, ModelError, discover
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    models: list[str]
+    seconds: float
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def select_models(models: list[Model], layers: Iterable[str]) -> list[Model]:
+    """The models of ``layers`` and everything they read, in build order."""
+    wanted = {m.name for m in models if m.layer in set(layers)}
+    by_name = {m.name: m for m in models}
+    stack = list(wanted)
+    while stack:
+        for dep in by_name[stack.pop()].depends_on:
+            if dep not in wanted:
+                wanted.add(dep)
+                stack.append(dep)
+    return [m for m in models if m.name in wanted]
+
+
+def _document(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    actual = [r[0] for r in con.execute(f"DESCRIBE {model.name}").fetchall()]
+    if model.layer != "staging":
+        missing = [c for c in actual if c not in model.columns]
+        extra = [c for c in model.columns if c not in actual]
+        if missing or extra:
+            raise ModelError(
+                f"{model.path}: columns and header disagree: undocumented {missing}, documented but absent {extra}"
+            )
+    kind = "VIEW" if model.materialized == "view" else "TABLE"
+    comment = f"Grain: {model.grain}." + (f" {model.description.strip()}" if model.description else "")
+    con.execute(f"COMMENT ON {kind} {model.name} IS {_quote(comment)}")
+    for column in actual:
+        spec = model.columns.get(column)
+        if spec:
+            con.execute(f"COMMENT ON COLUMN {model.name}.{column} IS {_quote(spec['description'].strip())}")
+
+
+BATCH_FILTER = "{{ BATCH_FILTER }}"
+
+
+def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    if model.materialized == "view":
+        con.execute(f"CREATE OR REPLACE VIEW {model.name} AS\n{model.sql}")
+    elif model.materialized == "table" and model.batch_table:
+        _build_batched(con, model)
+    elif model.materialized == "table":
+        con.execute(f"CREATE OR REPLACE TABLE {model.name} AS\n{model.sql}")
+    else:
+        raise ModelError(f"{model.path}: unknown materialization {model.materialized!r}")
+    _document(con, model)
+
+
+def _build_batched(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """Build from slices of the source's rowids. DuckDB works on 2,048 rows at a time; when a row is
+    a 400 KB API page that is most of a gigabyte, so wide-row models are fed a few hundred at a time."""
+    lo, hi = con.execute(
+        f"SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM {model.batch_table}"
+    ).fetchone()
+    sql = model.sql.replace(
+        BATCH_FILTER, "rowid BETWEEN getvariable('tiemeter_batch_lo') AND getvariable('tiemeter_batch_hi')"
+    )
+    start = lo
+    first = True
+    while first or start <= hi:
+        con.execute("SET VARIABLE tiemeter_batch_lo = ?", [start])
+        con.execute("SET VARIABLE tiemeter_batch_hi = ?", [start + model.batch_rows - 1])
+        if first:
+            con.execute(f"CREATE OR REPLACE TABLE {model.name} AS\n{sql}")
+            first = False
+        else:
+            con.execute(f"INSERT INTO {model.name}\n{sql}")
+        start += model.batch_rows
+
+
+def build(
+    con: duckdb.DuckDBPyConnection,
+    layers: Iterable[str] = ("staging", "core"),
+    models: list[Model] | None = None,
+    variables: dict[str, object] | None = None,
+) -> BuildReport:
+    """Rebuild the chosen layers from raw in one transaction: readers see the old or the new, never half.
+
+    ``variables`` become DuckDB variables (``getvariable('name')``) that models read, e.g. ``as_of``.
+    """
+    layers = tuple(layers)
+    chosen = select_models(models if models is not None else discover(), layers)
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    for name, value in (variables or {}).items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for model in chosen:
+            try:
+                build_model(con, model)
+            except duckdb.Error as error:
+                raise ModelError(
+                    f"{model.name} ({model.path.name}): {' '.join(str(error).split())[:400]}"
+                ) from None
+        con.execute(
+            "INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)",
+            [uuid.uuid4().hex, ",".join(layers), len(chosen), started, datetime.now(UTC)],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return BuildReport([m.name for m in chosen], time.perf_counter() - clock)

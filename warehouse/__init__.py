@@ -1,0 +1,1 @@
+"""The warehouse: the only writer of DuckDB."""

@@ -1,0 +1,184 @@
+"""The loader: landing files into raw tables, each file exactly once and in one transaction.
+
+``meta.load_ledger`` remembers every landing file with its sha256. A file already loaded is
+skipped; a file whose bytes changed after loading is refused (landing files are immutable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from collectors.imports import file_sha256
+from collectors.landing import QUARANTINE_RESOURCE
+from tiemeter.settings import Home
+from warehouse.connection import warehouse
+from warehouse.schema import RAW_RESOURCES
+
+# Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
+# so it also bounds memory; a larger line fails to load with a clear error.
+MAX_OBJECT_BYTES = 32 << 20
+
+
+@dataclass
+class FileOutcome:
+    landing_file: str
+    status: str  # loaded | skipped | failed
+    rows: int = 0
+    error: str | None = None
+
+
+@dataclass
+class LoadReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def loaded(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "loaded"]
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> str:
+        rows = sum(o.rows for o in self.loaded)
+        text = f"loaded {len(self.loaded)} file(s), {rows} row(s)"
+        if self.failed:
+            text += f"; {len(self.failed)} file(s) failed: " + "; ".join(
+                f"{o.landing_file}: {o.error}" for o in self.failed
+            )
+        return text
+
+
+def pending_files(landing_root: Path) -> list[Path]:
+    """Landing files in a stable order (resource, month, name); temp files start with a dot."""
+    if not landing_root.is_dir():
+        return []
+    return sorted(p for p in landing_root.glob("*/*/*.jsonl") if not p.name.startswith("."))
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+_STAMP = (
+    '{"__tiemeter": {"source": "VARCHAR", "endpoint": "VARCHAR", "kind": "VARCHAR", '
+    '"params": "JSON", "retrieved_at": "VARCHAR", "run_id": "VARCHAR"}}'
+)
+
+
+def _insert_raw_sql(table: str, path: Path, rel: str) -> str:
+    return f"""
+        INSERT INTO raw.{table}
+        SELECT {_sql_literal(rel)}, line_no, s.source, s.endpoint, s.kind, s.params,
+               try_cast(s.retrieved_at AS TIMESTAMPTZ), s.run_id, json, now()
+        FROM (
+            SELECT o.line_no, o.json, json_transform(o.json, '{_STAMP}').__tiemeter AS s
+            FROM read_ndjson_objects({_sql_literal(str(path))}, maximum_object_size = {MAX_OBJECT_BYTES})
+                WITH ORDINALITY AS o(json, line_no)
+        )
+    """
+
+
+def _insert_quarantine_sql(path: Path, rel: str) -> str:
+    return f"""
+        INSERT INTO meta.quarantine
+        SELECT {_sql_literal(rel)}, q.line_no,
+               q.__tiemeter.source, q.__tiemeter.run_id, q.source_file, q.line, q.reason, q.raw, q.raw_bytes,
+               try_cast(q.__tiemeter.retrieved_at AS TIMESTAMPTZ)
+        FROM read_ndjson({_sql_literal(str(path))}, maximum_object_size = {MAX_OBJECT_BYTES},
+            columns = {{'__tiemeter': 'STRUCT(source VARCHAR, run_id VARCHAR, retrieved_at VARCHAR)',
+                        'source_file': 'VARCHAR', 'line': 'BIGINT', 'reason': 'VARCHAR',
+                        'raw': 'VARCHAR', 'raw_bytes': 'BIGINT'}})
+             WITH ORDINALITY AS q(__tiemeter, source_file, line, reason, raw, raw_bytes, line_no)
+    """
+
+
+def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
+    rel = path.relative_to(landing_root).as_posix()
+    resource = rel.split("/", 1)[0]
+    sha = file_sha256(path)
+    known = con.execute(
+        "SELECT sha256, status FROM meta.load_ledger WHERE landing_file = ?", [rel]
+    ).fetchone()
+    if known and known[1] == "loaded":
+        if known[0] == sha:
+            return FileOutcome(rel, "skipped")
+        return FileOutcome(
+            rel, "failed", error="landing file changed after it was loaded; landing files are never edited"
+        )
+    if resource == QUARANTINE_RESOURCE:
+        sql, target = _insert_quarantine_sql(path, rel), "meta.quarantine"
+    elif resource in RAW_RESOURCES:
+        sql, target = _insert_raw_sql(resource, path, rel), f"raw.{resource}"
+    else:
+        return _record_failure(
+            con, rel, resource, sha, path, f"no raw table for landing resource {resource!r}"
+        )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        before = con.execute(f"SELECT count(*) FROM {target} WHERE landing_file = ?", [rel]).fetchone()[0]
+        if before:
+            raise RuntimeError(f"{target} already holds rows of {rel} without a ledger entry")
+        con.execute(sql)
+        rows = con.execute(f"SELECT count(*) FROM {target} WHERE landing_file = ?", [rel]).fetchone()[0]
+        con.execute(
+            "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)",
+            [rel, resource, sha, path.stat().st_size, rows, datetime.now(UTC)],
+        )
+        con.execute("COMMIT")
+    except (duckdb.Error, RuntimeError) as error:
+        con.execute("ROLLBACK")
+        return _record_failure(con, rel, resource, sha, path, _one_line(error))
+    return FileOutcome(rel, "loaded", rows=rows)
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:500]
+
+
+def _record_failure(con, rel: str, resource: str, sha: str, path: Path, message: str) -> FileOutcome:
+    con.execute(
+        "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, NULL, 'failed', ?, ?)",
+        [rel, resource, sha, path.stat().st_size, message, datetime.now(UTC)],
+    )
+    return FileOutcome(rel, "failed", error=message)
+
+
+# DuckDB holds on to memory between statements of one connection; a fresh connection after this
+# many loaded bytes keeps a long backlog from piling up towards the memory limit.
+RECONNECT_AFTER_BYTES = 192 << 20
+
+
+def load_pending(home: Home) -> LoadReport:
+    """Load every landing file the ledger has not marked loaded, in a stable order.
+
+    Files already loaded are not re-hashed (landing files are immutable); a size that differs
+    from the ledger's is reported as a changed file.
+    """
+    report = LoadReport()
+    with warehouse(home) as con:
+        loaded = dict(
+            con.execute("SELECT landing_file, bytes FROM meta.load_ledger WHERE status = 'loaded'").fetchall()
+        )
+    todo = []
+    for path in pending_files(home.landing):
+        rel = path.relative_to(home.landing).as_posix()
+        if rel in loaded:
+            if loaded[rel] != path.stat().st_size:
+                report.outcomes.append(
+                    FileOutcome(rel, "failed", error="landing file changed after it was loaded")
+                )
+            continue
+        todo.append(path)
+    while todo:
+        with warehouse(home) as con:
+            budget = RECONNECT_AFTER_BYTES
+            while todo and budget > 0:
+                path = todo.pop(0)
+                budget -= path.stat().st_size
+                report.outcomes.append(load_file(con, home.landing, path))
+    return report

@@ -1,0 +1,52 @@
+"""What the command line and the DAGs call: load the landing zone, then rebuild the core tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from tiemeter.settings import Home
+from transforms.runner import BuildReport, build
+from warehouse.connection import warehouse
+from warehouse.loader import LoadReport, load_pending
+
+
+@dataclass
+class LoadAndBuild:
+    load: LoadReport
+    build: BuildReport | None
+
+    def summary(self) -> str:
+        text = self.load.summary()
+        if self.build:
+            text += f"; rebuilt {len(self.build.models)} staging/core model(s) in {self.build.seconds:.1f}s"
+        return text
+
+
+def load_and_build(home: Home, force_build: bool = False) -> LoadAndBuild:
+    """Load pending landing files, then rebuild staging and core if anything new arrived.
+
+    The build gets a fresh connection: DuckDB keeps buffers of the bulk load around otherwise, and
+    the build would start with most of the memory limit already taken.
+    """
+    report = load_pending(home)
+    with warehouse(home) as con:
+        needs_build = bool(report.loaded) or force_build or not _core_exists(con)
+    built = None
+    if needs_build:
+        with warehouse(home) as con:
+            built = build(con, layers=("staging", "core"))
+    return LoadAndBuild(report, built)
+
+
+def _core_exists(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'tweets'"
+        ).fetchone()[0]
+    )
+
+
+def load(home: Home, force_build: bool = False) -> LoadAndBuild:
+    return load_and_build(home, force_build=force_build)

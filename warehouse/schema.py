@@ -1,0 +1,78 @@
+"""Schemas and the tables the loader owns: one raw table per landed resource, and the meta tables."""
+
+from __future__ import annotations
+
+import duckdb
+
+SCHEMAS = ("raw", "meta", "staging", "core", "marts")
+
+# landing/<resource>/ -> raw.<table>. Every raw table has the same columns: the payload JSON,
+# untouched, and its provenance.
+RAW_RESOURCES = {
+    "x_api_pages": "X API v2 pages (ours or twarc2's), one page per row",
+    "x_archive_tweets": "X archive tweets.js items, one tweet per row",
+    "x_archive_follows": "X archive follower.js / following.js items, one edge per row",
+}
+
+RAW_COLUMNS = """
+    landing_file VARCHAR NOT NULL,
+    line_no      BIGINT NOT NULL,
+    source       VARCHAR,
+    endpoint     VARCHAR,
+    kind         VARCHAR,
+    params       JSON,
+    retrieved_at TIMESTAMPTZ,
+    run_id       VARCHAR,
+    payload      JSON NOT NULL,
+    loaded_at    TIMESTAMPTZ NOT NULL
+"""
+# No PRIMARY KEY on raw tables: the ledger already makes (landing_file, line_no) unique, and DuckDB's
+# index would cost memory on every bulk load.
+
+META_DDL = [
+    """
+    CREATE TABLE IF NOT EXISTS meta.load_ledger (
+        landing_file VARCHAR PRIMARY KEY,
+        resource     VARCHAR NOT NULL,
+        sha256       VARCHAR NOT NULL,
+        bytes        BIGINT NOT NULL,
+        rows         BIGINT,
+        status       VARCHAR NOT NULL,  -- loaded | failed
+        error        VARCHAR,
+        loaded_at    TIMESTAMPTZ NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS meta.quarantine (
+        landing_file   VARCHAR NOT NULL,
+        line_no        BIGINT NOT NULL,
+        source         VARCHAR,
+        run_id         VARCHAR,
+        source_file    VARCHAR,
+        source_line    BIGINT,
+        reason         VARCHAR NOT NULL,
+        raw            VARCHAR,
+        raw_bytes      BIGINT,
+        quarantined_at TIMESTAMPTZ,
+        PRIMARY KEY (landing_file, line_no)
+    )
+    """,
+    """
+    CREATE TABLE IF NOT EXISTS meta.builds (
+        build_id    VARCHAR PRIMARY KEY,
+        layers      VARCHAR NOT NULL,
+        models      INTEGER NOT NULL,
+        started_at  TIMESTAMPTZ NOT NULL,
+        finished_at TIMESTAMPTZ NOT NULL
+    )
+    """,
+]
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    for table in RAW_RESOURCES:
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
+    for ddl in META_DDL:
+        con.execute(ddl)

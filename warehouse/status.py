@@ -1,0 +1,48 @@
+"""``tiemeter status``: row counts per table, the last loads, and quarantined input."""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
+    tables = con.execute(
+        """
+        SELECT table_schema, table_name FROM information_schema.tables
+        WHERE table_schema IN ('raw', 'meta', 'core', 'marts') AND table_type = 'BASE TABLE'
+        ORDER BY CASE table_schema WHEN 'raw' THEN 1 WHEN 'core' THEN 2 WHEN 'marts' THEN 3 ELSE 4 END, table_name
+        """
+    ).fetchall()
+    return [(s, t, con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]) for s, t in tables]
+
+
+def render_status(con: duckdb.DuckDBPyConnection, recent: int = 10) -> str:
+    lines = ["Tables:"]
+    for schema, table, rows in table_counts(con):
+        lines.append(f"  {schema}.{table:<32} {rows:>12,}")
+    loads = con.execute(
+        "SELECT loaded_at, status, rows, landing_file, error FROM meta.load_ledger ORDER BY loaded_at DESC LIMIT ?",
+        [recent],
+    ).fetchall()
+    totals = con.execute(
+        "SELECT status, count(*), coalesce(sum(rows), 0) FROM meta.load_ledger GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    lines.append("")
+    lines.append("Loads: " + (", ".join(f"{n} file(s) {s} ({r:,} rows)" for s, n, r in totals) or "none yet"))
+    for loaded_at, status, rows, landing_file, error in loads:
+        tail = f"  ERROR: {error}" if error else ""
+        lines.append(
+            f"  {loaded_at:%Y-%m-%d %H:%M:%S} {status:<7} {rows or 0:>8,} rows  {landing_file}{tail}"
+        )
+    quarantined = con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0]
+    lines.append("")
+    lines.append(f"Quarantine: {quarantined} item(s)")
+    for source_file, source_line, reason in con.execute(
+        "SELECT source_file, source_line, reason FROM meta.quarantine ORDER BY quarantined_at DESC, landing_file, line_no LIMIT ?",
+        [recent],
+    ).fetchall():
+        where = f"{source_file}:{source_line}" if source_line else source_file
+        lines.append(f"  {where}: {reason}")
+    if quarantined > recent:
+        lines.append(f"  ... and {quarantined - recent} more: SELECT * FROM meta.quarantine")
+    return "\n".join(lines)
