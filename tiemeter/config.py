@@ -130,6 +130,7 @@ class Config:
     blogs: tuple[Blog, ...] = ()
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     schedule: str = "@hourly"
+    identities_file: Path | None = None  # identities.csv, relative to the config file
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -235,7 +236,7 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
-    _no_unknown(data, {"x", "accounts", "campaigns", "blogs", "metrics", "schedule"}, "")
+    _no_unknown(data, {"x", "accounts", "campaigns", "blogs", "metrics", "schedule", "identities_file"}, "")
     accounts = []
     for i, entry in enumerate(_parse_list(data.get("accounts"), "accounts")):
         where = f"accounts[{i}]"
@@ -301,7 +302,17 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         blogs=tuple(blogs),
         metrics=_parse_metrics(metrics_table),
         schedule=_take(data, "schedule", "", str, "@hourly"),
+        identities_file=_identities_path(_take(data, "identities_file", "", str, None), path),
     )
+
+
+def _identities_path(value: str | None, config_path: Path | None) -> Path | None:
+    if not value:
+        return None
+    candidate = Path(value).expanduser()
+    if not candidate.is_absolute() and config_path is not None:
+        candidate = config_path.parent / candidate
+    return candidate
 
 
 def load_config(path: str | os.PathLike | None = None) -> Config:

@@ -26,6 +26,7 @@ import yaml
 from tiemeter.errors import FatalError
 
 MODELS_DIR = Path(__file__).parent / "models"
+MACROS_FILE = Path(__file__).parent / "macros.sql"
 LAYERS = ("staging", "core", "marts")
 _HEADER = re.compile(r"^\s*/\*(.*?)\*/", re.S)
 _REFERENCE = re.compile(r"\b(staging|core|marts)\.([a-z_][a-z0-9_]*)\b")
@@ -59,11 +60,16 @@ class Model:
         return self.name.split(".")[1]
 
 
+_PY_HEADER = re.compile(r'^\s*"""(.*?)"""', re.S)
+
+
 def parse_model(path: Path) -> Model:
+    """A SQL model (``/* YAML */`` header, then a SELECT) or a Python model (YAML docstring and a
+    ``build(con)`` function, for what SQL does badly, e.g. PageRank)."""
     text = path.read_text("utf-8")
-    match = _HEADER.match(text)
+    match = (_PY_HEADER if path.suffix == ".py" else _HEADER).match(text)
     if not match:
-        raise ModelError(f"{path}: a model starts with a /* YAML */ header")
+        raise ModelError(f"{path}: a model starts with a YAML header (/* */ for SQL, a docstring for Python)")
     try:
         header = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as error:
@@ -75,7 +81,7 @@ def parse_model(path: Path) -> Model:
     for key in ("grain",):
         if not header.get(key):
             raise ModelError(f"{path}: header lacks '{key}'")
-    sql = _substitute(text[match.end() :].strip().rstrip(";"), path)
+    sql = "" if path.suffix == ".py" else _substitute(text[match.end() :].strip().rstrip(";"), path)
     columns = {}
     for column, spec in (header.get("columns") or {}).items():
         spec = {"description": spec} if isinstance(spec, str) else dict(spec or {})
@@ -83,6 +89,7 @@ def parse_model(path: Path) -> Model:
             raise ModelError(f"{path}: column {column} has no description")
         columns[column] = spec
     depends = {f"{s}.{t}" for s, t in _REFERENCE.findall(_strip_comments(sql))} - {name}
+    depends |= set(header.get("depends_on") or [])
     batch = header.get("batch") or {}
     if batch and "{{ BATCH_FILTER }}" not in sql:
         raise ModelError(f"{path}: a batched model must filter its source with {{{{ BATCH_FILTER }}}}")
@@ -122,7 +129,12 @@ def _strip_comments(sql: str) -> str:
 
 
 def discover(models_dir: Path = MODELS_DIR) -> list[Model]:
-    models = [parse_model(p) for layer in LAYERS for p in sorted((models_dir / layer).glob("*.sql"))]
+    models = [
+        parse_model(p)
+        for layer in LAYERS
+        for p in sorted((models_dir / layer).iterdir())
+        if p.suffix in (".sql", ".py") and not p.name.startswith("_")
+    ]
     return order(models)
 
 

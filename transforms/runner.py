@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import time
 import uuid
 from collections.abc import Iterable
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from transforms.models import Model, ModelError, discover
+from transforms.models import MACROS_FILE, Model, ModelError, discover
 
 
 @dataclass(frozen=True)
@@ -23,9 +24,11 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def select_models(models: list[Model], layers: Iterable[str]) -> list[Model]:
-    """The models of ``layers`` and everything they read, in build order."""
+def select_models(models: list[Model], layers: Iterable[str], with_dependencies: bool = True) -> list[Model]:
+    """The models of ``layers`` and (unless told otherwise) everything they read, in build order."""
     wanted = {m.name for m in models if m.layer in set(layers)}
+    if not with_dependencies:
+        return [m for m in models if m.name in wanted]
     by_name = {m.name: m for m in models}
     stack = list(wanted)
     while stack:
@@ -58,7 +61,9 @@ BATCH_FILTER = "{{ BATCH_FILTER }}"
 
 
 def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    if model.materialized == "view":
+    if model.path.suffix == ".py":
+        _python_model(model).build(con)
+    elif model.materialized == "view":
         con.execute(f"CREATE OR REPLACE VIEW {model.name} AS\n{model.sql}")
     elif model.materialized == "table" and model.batch_table:
         _build_batched(con, model)
@@ -67,6 +72,17 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     else:
         raise ModelError(f"{model.path}: unknown materialization {model.materialized!r}")
     _document(con, model)
+
+
+def _python_model(model: Model):
+    spec = importlib.util.spec_from_file_location(f"tiemeter_model_{model.table}", model.path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def create_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MACROS_FILE.read_text("utf-8"))
 
 
 def _build_batched(con: duckdb.DuckDBPyConnection, model: Model) -> None:
@@ -96,19 +112,21 @@ def build(
     layers: Iterable[str] = ("staging", "core"),
     models: list[Model] | None = None,
     variables: dict[str, object] | None = None,
+    with_dependencies: bool = True,
 ) -> BuildReport:
     """Rebuild the chosen layers from raw in one transaction: readers see the old or the new, never half.
 
     ``variables`` become DuckDB variables (``getvariable('name')``) that models read, e.g. ``as_of``.
     """
     layers = tuple(layers)
-    chosen = select_models(models if models is not None else discover(), layers)
+    chosen = select_models(models if models is not None else discover(), layers, with_dependencies)
     started = datetime.now(UTC)
     clock = time.perf_counter()
     for name, value in (variables or {}).items():
         con.execute(f"SET VARIABLE {name} = ?", [value])
     con.execute("BEGIN TRANSACTION")
     try:
+        create_macros(con)
         for model in chosen:
             try:
                 build_model(con, model)

@@ -50,3 +50,29 @@ def _core_exists(con: duckdb.DuckDBPyConnection) -> bool:
 
 def load(home: Home, force_build: bool = False) -> LoadAndBuild:
     return load_and_build(home, force_build=force_build)
+
+
+@dataclass
+class TransformResult:
+    build: BuildReport
+    checks: list  # list[CheckResult]
+
+    @property
+    def failed_checks(self) -> list:
+        return [c for c in self.checks if not c.ok]
+
+
+def transform(home: Home, config, identities_csv=None, check: bool = False) -> TransformResult:
+    """Write the config into meta, rebuild every layer (staging, core, marts), then run the data checks."""
+    from transforms.checks import run_checks
+    from transforms.context import write_context
+    from transforms.models import discover
+
+    load_pending(home)
+    models = discover()
+    with warehouse(home) as con:
+        write_context(con, config, identities_csv or config.identities_file)
+    with warehouse(home) as con:
+        built = build(con, layers=("staging", "core", "marts"), models=models)
+        results = run_checks(con, [m for m in models if m.layer != "staging"]) if check else []
+    return TransformResult(built, results)

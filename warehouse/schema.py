@@ -12,6 +12,7 @@ RAW_RESOURCES = {
     "x_api_pages": "X API v2 pages (ours or twarc2's), one page per row",
     "x_archive_tweets": "X archive tweets.js items, one tweet per row",
     "x_archive_follows": "X archive follower.js / following.js items, one edge per row",
+    "conversions": "rows of imported conversions CSV files (donations, sales, sign-ups), one per row",
 }
 
 RAW_COLUMNS = """
@@ -70,9 +71,12 @@ META_DDL = [
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    from transforms.context import ensure_context_tables
+
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for table in RAW_RESOURCES:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
     for ddl in META_DDL:
         con.execute(ddl)
+    ensure_context_tables(con)

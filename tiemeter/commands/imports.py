@@ -6,6 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
+from collectors.conversions_import import import_conversions_file
 from collectors.imports import ImportResult
 from collectors.landing import new_run_id
 from collectors.twarc_import import import_twarc_file
@@ -33,6 +34,16 @@ def register(commands) -> None:
         "--no-load", action="store_true", help="only land the files; 'tiemeter load' loads them"
     )
     archive.set_defaults(handler=_archive)
+
+    conversions = kinds.add_parser(
+        "conversions",
+        help="a CSV of conversions: email, x_handle, name, url, amount, currency, occurred_at, campaign",
+    )
+    conversions.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    conversions.add_argument(
+        "--no-load", action="store_true", help="only land the files; 'tiemeter load' loads them"
+    )
+    conversions.set_defaults(handler=_conversions)
 
 
 def run_imports(
@@ -69,3 +80,7 @@ def _archive(args: argparse.Namespace, home: Home) -> None:
         lambda path, landing, run_id: import_x_archive(path, landing, run_id, account_id=args.account_id),
         args.no_load,
     )
+
+
+def _conversions(args: argparse.Namespace, home: Home) -> None:
+    run_imports(home, args.files, import_conversions_file, args.no_load)

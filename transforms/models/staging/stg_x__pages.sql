@@ -10,14 +10,14 @@ unique_key: [landing_file, line_no]
 batch: {table: raw.x_api_pages, rows: 100}
 */
 with source as (
-    select landing_file, line_no, source, kind, retrieved_at, payload
+    select landing_file, line_no, source, endpoint, kind, retrieved_at, payload
     from raw.x_api_pages
     where {{ BATCH_FILTER }} and kind in ('tweets', 'users', 'errors', 'flat_tweet')
 ),
 
 parsed as (
     select
-        landing_file, line_no, source, kind, retrieved_at, payload,
+        landing_file, line_no, source, endpoint, kind, retrieved_at, payload,
         case when kind in ('tweets', 'errors') then json_transform(payload, {{ X_TWEETS_PAGE }}) end as tweets_page,
         case when kind = 'users' then json_transform(payload, {{ X_USERS_PAGE }}) end as users_page,
         case when kind = 'flat_tweet' then json_transform(payload, {{ X_TWEET }}) end as flat_tweet,
@@ -31,6 +31,7 @@ renamed as (
         landing_file,
         line_no,
         source,
+        endpoint,
         kind,
         retrieved_at,
         case

@@ -1,0 +1,38 @@
+"""``tiemeter transform``: build the marts (and everything under them), optionally with data checks."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from tiemeter.config import load_config
+from tiemeter.errors import FatalError
+from tiemeter.settings import Home
+from warehouse.operations import transform
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("transform", help="build staging, core and marts from what is loaded")
+    parser.add_argument(
+        "--config", type=Path, help="tiemeter.toml (env TIEMETER_CONFIG, default ./tiemeter.toml)"
+    )
+    parser.add_argument(
+        "--identities", type=Path, help="identities.csv: explicit person mapping (overrides the config)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="run the data checks (unique, not null, relationships, ...)"
+    )
+    parser.set_defaults(handler=_transform)
+
+
+def _transform(args: argparse.Namespace, home: Home) -> None:
+    config = load_config(args.config)
+    result = transform(home, config, identities_csv=args.identities, check=args.check)
+    print(f"built {len(result.build.models)} model(s) in {result.build.seconds:.1f}s")
+    if args.check:
+        failed = result.failed_checks
+        print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
+        for check in failed:
+            print(f"  {check}")
+        if failed:
+            raise FatalError(f"{len(failed)} data check(s) failed, first: {failed[0]}")

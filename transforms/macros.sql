@@ -1,0 +1,30 @@
+-- Macros the models share. The runner creates them before every build.
+
+-- A URL reduced to what identifies a page: no scheme, no "www.", lower-case host, no fragment,
+-- no tracking parameters, no trailing slash. Two links to one post compare equal.
+CREATE OR REPLACE MACRO tiemeter_norm_url(u) AS (
+    CASE WHEN u IS NULL OR trim(u) = '' THEN NULL ELSE
+    regexp_replace(
+        regexp_replace(
+            regexp_replace(
+                regexp_replace(
+                    regexp_replace(lower(regexp_extract(trim(u), '^(?:[a-zA-Z]+://)?([^/?#]*)', 1)), '^www\.', '')
+                    || regexp_extract(trim(u), '^(?:[a-zA-Z]+://)?[^/?#]*([^#]*)', 1),
+                    '([?&])(utm_[a-z]+|fbclid|gclid)=[^&]*', '\1', 'g'),
+                '([?&])&+', '\1', 'g'),
+            '[?&]+$', ''),
+        '/+(\?|$)', '\1')
+    END
+);
+
+-- The X username a profile URL points at (twitter.com/<name> or x.com/<name>), else NULL.
+CREATE OR REPLACE MACRO tiemeter_x_handle_from_url(u) AS (
+    nullif(lower(regexp_extract(
+        trim(coalesce(u, '')),
+        '^(?:https?://)?(?:www\.|mobile\.)?(?:twitter|x)\.com/(?:#!/)?@?([A-Za-z0-9_]{1,15})/?(?:[?#].*)?$', 1)), '')
+);
+
+-- A person key from an e-mail address: md5 of the trimmed, lower-cased address (Gravatar's hash).
+CREATE OR REPLACE MACRO tiemeter_email_hash(e) AS (
+    CASE WHEN e IS NULL OR trim(e) = '' THEN NULL ELSE md5(lower(trim(e))) END
+);

@@ -1,0 +1,133 @@
+/*
+model: core.interactions
+grain: one row per directed interaction (actor, target, kind, content)
+description: >
+  One edge table for every channel. X: reply, retweet, quote, mention (only mentions the author
+  wrote: not the "RT @user:" a retweet carries, no mention in a retweet at all, and not the
+  replied-to user in a reply, which the reply already counts), like. Blog: comment (on the post,
+  towards its author), comment_reply (towards the parent comment's author), pingback (a link from
+  another site: not a person, so actor_person_id is null). Removed tweets and self-interactions are
+  left out.
+unique_key: [interaction_id]
+columns:
+  interaction_id: {description: "md5 of kind, content id, actor and target.", tests: [not_null]}
+  actor_person_id: {description: "Who acted (null only for pingbacks).", tests: [{relationships: core.persons.person_id}]}
+  target_person_id: {description: "Who was acted on.", tests: [not_null, {relationships: core.persons.person_id}]}
+  kind: {description: "reply, retweet, quote, mention, like, comment, comment_reply or pingback.", tests: [not_null, {accepted_values: [reply, retweet, quote, mention, like, comment, comment_reply, pingback]}]}
+  channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
+  occurred_at: {description: "When it happened (UTC). Likes are dated by the liked tweet. (Named occurred_at: AT is an SQL keyword.)"}
+  content_id: {description: "The tweet, like or comment that carries the interaction.", tests: [not_null]}
+  post_id: {description: "The post interacted with: the tweet replied to, retweeted, quoted or liked; the blog post commented on."}
+  actor_label: {description: "For a pingback, the linking URL; otherwise the actor's identity key."}
+*/
+with removed as (
+    select tweet_id from core.removed_tweets
+),
+
+tweets as (
+    select t.* from core.tweets t where t.tweet_id not in (select tweet_id from removed)
+),
+
+x_person as (
+    select x_user_id, person_id from core.identities where identity_kind = 'x_user'
+),
+
+x_edges as (
+    -- replies, retweets, quotes
+    select
+        case r.ref_type when 'replied_to' then 'reply' when 'retweeted' then 'retweet' else 'quote' end as kind,
+        t.author_id as actor_user_id,
+        coalesce(r.referenced_author_id,
+            case when r.ref_type = 'replied_to' then t.in_reply_to_user_id end,
+            case when r.ref_type = 'retweeted' then rt.mentioned_user_id end) as target_user_id,
+        t.created_at as occurred_at,
+        t.tweet_id as content_id,
+        r.referenced_tweet_id as post_id
+    from tweets t
+    join core.tweet_refs r on r.tweet_id = t.tweet_id
+    left join core.tweet_mentions rt on rt.tweet_id = t.tweet_id and rt.is_retweet_prefix
+    where r.referenced_tweet_id not in (select tweet_id from removed)
+    union all
+    -- mentions the author wrote
+    select 'mention', t.author_id, coalesce(m.mentioned_user_id, u.user_id), t.created_at, t.tweet_id, null
+    from tweets t
+    join core.tweet_mentions m on m.tweet_id = t.tweet_id
+    left join (
+        select lower(username) as username, min(user_id) as user_id
+        from core.x_users where username is not null group by 1 having count(*) = 1
+    ) u on u.username = m.mentioned_username
+    where not t.is_retweet
+      and not m.is_retweet_prefix
+      and (t.replied_to_tweet_id is null or coalesce(m.mentioned_user_id, u.user_id) is distinct from t.in_reply_to_user_id)
+    union all
+    -- likes, and retweets X listed without the retweet itself
+    select case x.reaction when 'like' then 'like' else 'retweet' end, x.user_id, t.author_id, x.reacted_at,
+        x.reaction || ':' || x.tweet_id || ':' || x.user_id, x.tweet_id
+    from core.tweet_reactions x
+    join tweets t on t.tweet_id = x.tweet_id
+    where x.reaction = 'like' or x.retweet_id is null
+),
+
+x_interactions as (
+    select e.kind, a.person_id as actor_person_id, tp.person_id as target_person_id, 'x' as channel, e.occurred_at,
+        e.content_id, e.post_id, 'x:' || e.actor_user_id as actor_label
+    from x_edges e
+    join x_person a on a.x_user_id = e.actor_user_id
+    join x_person tp on tp.x_user_id = e.target_user_id
+),
+
+comment_identity as (
+    select c.*,
+        case
+            when c.author_email_hash is not null then 'blog:' || c.site || ':email:' || c.author_email_hash
+            when c.author_username is not null then 'blog:' || c.site || ':user:' || lower(c.author_username)
+            else 'blog:' || c.site || ':name:' || lower(trim(coalesce(c.author_name, ''))) || '|'
+                || coalesce(tiemeter_norm_url(c.author_url), '')
+        end as identity_key
+    from core.blog_comments c
+),
+
+post_author as (
+    select p.post_id, i.person_id
+    from core.blog_posts p
+    join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+),
+
+blog_interactions as (
+    select
+        case when c.kind <> 'comment' then 'pingback' when c.parent_comment_id is null then 'comment' else 'comment_reply' end as kind,
+        case when c.kind = 'comment' then ai.person_id end as actor_person_id,
+        coalesce(case when c.parent_comment_id is not null then pi.person_id end, pa.person_id) as target_person_id,
+        'blog' as channel,
+        c.published_at as occurred_at,
+        c.comment_id as content_id,
+        c.post_id,
+        case when c.kind = 'comment' then c.identity_key else c.author_url end as actor_label
+    from comment_identity c
+    left join core.identities ai on ai.identity_key = c.identity_key
+    left join comment_identity parent on parent.comment_id = c.parent_comment_id
+    left join core.identities pi on pi.identity_key = parent.identity_key and parent.kind = 'comment'
+    left join post_author pa on pa.post_id = c.post_id
+),
+
+combined as (
+    select * from x_interactions
+    union all by name
+    select * from blog_interactions
+)
+
+select
+    md5(concat_ws('|', kind, content_id, coalesce(actor_person_id, actor_label, ''), target_person_id)) as interaction_id,
+    actor_person_id,
+    target_person_id,
+    kind,
+    channel,
+    occurred_at,
+    content_id,
+    post_id,
+    actor_label
+from combined
+where target_person_id is not null
+  and actor_person_id is distinct from target_person_id
+  and (actor_person_id is not null or kind = 'pingback')
+qualify row_number() over (partition by kind, content_id, actor_person_id, target_person_id order by occurred_at) = 1

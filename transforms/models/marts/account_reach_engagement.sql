@@ -1,0 +1,48 @@
+/*
+model: marts.account_reach_engagement
+grain: one row per account per day with at least one post
+description: >
+  Daily reach and engagement of each measured account, with Kaushik's per-post rates
+  (conversation, amplification, applause; Kaushik 2011).
+unique_key: [person_id, day]
+columns:
+  person_id: {description: "The account's person.", tests: [not_null, {relationships: marts.accounts_in_scope.person_id}]}
+  account_name: {description: "The account's name."}
+  day: {description: "The UTC day.", tests: [not_null]}
+  followers: {description: "The account's X followers at the reference time."}
+  posts: {description: "Posts that day (tweets that are not retweets, and blog posts).", tests: [not_null]}
+  potential_impressions: {description: "Sum of the day's posts' potential impressions.", tests: [not_null]}
+  engagements: {description: "Sum of the day's posts' engagements.", tests: [not_null]}
+  engagement_rate: {description: "engagements / (followers x posts): the average post's engagement per follower."}
+  conversation_rate: {description: "(replies + comments) / posts.", tests: [not_null]}
+  amplification_rate: {description: "(retweets + quotes) / posts.", tests: [not_null]}
+  applause_rate: {description: "likes / posts.", tests: [not_null]}
+  conversions: {description: "Conversions attributed to the day's posts (see marts.post_reach_engagement).", tests: [not_null]}
+*/
+with accounts as (select * from marts.accounts_in_scope),
+
+account_followers as (
+    select a.person_id, max(f.followers) as followers
+    from accounts a
+    join core.identities i on i.person_id = a.person_id and i.identity_kind = 'x_user'
+    join marts.follower_counts f on f.user_id = i.x_user_id
+    group by a.person_id
+)
+
+select
+    a.person_id,
+    a.account_name,
+    cast(p.posted_at as date) as day,
+    f.followers,
+    count(*) as posts,
+    sum(p.potential_impressions) as potential_impressions,
+    sum(p.engagements) as engagements,
+    sum(p.engagements) / nullif(f.followers * count(*), 0) as engagement_rate,
+    sum(p.replies + p.comments) / count(*) as conversation_rate,
+    sum(p.retweets + p.quotes) / count(*) as amplification_rate,
+    sum(p.likes) / count(*) as applause_rate,
+    sum(p.conversions) as conversions
+from marts.post_reach_engagement p
+join accounts a on a.person_id = p.author_person_id
+left join account_followers f on f.person_id = a.person_id
+group by a.person_id, a.account_name, cast(p.posted_at as date), f.followers

@@ -1,0 +1,195 @@
+/*
+model: marts.post_reach_engagement
+grain: one row per post (an original tweet or quote, or a blog post) published by the reference time
+description: >
+  Reach against engagement for every post. Retweets are not posts (they are engagement on the
+  retweeted post); removed tweets are left out. Metric counts come from the snapshot closest to
+  the reference time and fall back to what tiemeter counted itself.
+unique_key: [post_id]
+columns:
+  post_id: {description: "The tweet id, or the blog post's canonical URL.", tests: [not_null]}
+  channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
+  author_person_id: {description: "The author's person.", tests: [{relationships: core.persons.person_id}]}
+  posted_at: {description: "When it was published (UTC).", tests: [not_null]}
+  url: {description: "The blog post URL, or the tweet's x.com URL."}
+  author_followers: {description: "The author's X followers at the reference time (marts.follower_counts)."}
+  potential_impressions: {description: "author_followers + the followers of each distinct account that retweeted or quoted it (for a blog post: that tweeted, retweeted or quoted its URL).", tests: [not_null]}
+  impressions: {description: "impression_count from the API; null where unknown."}
+  replies: {description: "Replies (reply_count, else replies counted).", tests: [not_null]}
+  retweets: {description: "Retweets (retweet_count, else retweets counted).", tests: [not_null]}
+  quotes: {description: "Quotes (quote_count, else quotes counted).", tests: [not_null]}
+  likes: {description: "Likes (like_count, else likes counted).", tests: [not_null]}
+  comments: {description: "Blog comments by people other than the post's author (0 for tweets).", tests: [not_null]}
+  pingbacks: {description: "Pingbacks and trackbacks (blog posts).", tests: [not_null]}
+  engagements: {description: "replies + retweets + quotes + likes + comments.", tests: [not_null]}
+  engagement_rate_followers: {description: "engagements / author_followers; null when followers are unknown or 0."}
+  engagement_rate_impressions: {description: "engagements / impressions, or / potential_impressions where impressions are unknown."}
+  conversions: {description: "Conversions by people who engaged with the post, plus, for a blog post, conversions whose campaign is that post.", tests: [not_null]}
+  conversion_amount: {description: "Sum of those conversions' amounts.", tests: [not_null]}
+*/
+with w as (select as_of from marts.analysis_window),
+
+removed as (select tweet_id from core.removed_tweets),
+
+tweet_posts as (
+    select t.tweet_id as post_id, t.author_id, t.created_at as posted_at,
+        'https://x.com/i/status/' || t.tweet_id as url
+    from core.tweets t, w
+    where not t.is_retweet and t.created_at <= w.as_of and t.tweet_id not in (select tweet_id from removed)
+),
+
+snapshot as (
+    select m.tweet_id, m.retweets, m.replies, m.likes, m.quotes, m.impressions,
+        row_number() over (
+            partition by m.tweet_id
+            order by (m.observed_at <= w.as_of) desc,
+                     case when m.observed_at <= w.as_of then epoch(w.as_of - m.observed_at) else epoch(m.observed_at - w.as_of) end
+        ) as pick
+    from core.tweet_metrics m, w
+),
+
+counted as (
+    select post_id,
+        count(*) filter (where kind = 'reply') as replies,
+        count(*) filter (where kind = 'retweet') as retweets,
+        count(*) filter (where kind = 'quote') as quotes,
+        count(*) filter (where kind = 'like') as likes
+    from core.interactions, w
+    where channel = 'x' and occurred_at <= w.as_of
+    group by post_id
+),
+
+tweet_amplifiers as (
+    select r.referenced_tweet_id as post_id, t.author_id as user_id
+    from core.tweet_refs r
+    join core.tweets t on t.tweet_id = r.tweet_id, w
+    where r.ref_type in ('retweeted', 'quoted') and t.created_at <= w.as_of
+    union
+    select x.tweet_id, x.user_id
+    from core.tweet_reactions x, w
+    where x.reaction = 'retweet' and coalesce(x.reacted_at, w.as_of) <= w.as_of
+),
+
+-- tweets that link to a blog post, and their retweets and quotes, amplify the post
+post_links as (
+    select tiemeter_norm_url(u.url) as url_norm, t.tweet_id, t.author_id
+    from core.tweets t, unnest(t.urls) as u(url), w
+    where t.created_at <= w.as_of and t.tweet_id not in (select tweet_id from removed)
+),
+
+blog_amplifiers as (
+    select p.post_id, l.author_id as user_id
+    from core.blog_posts p
+    join post_links l on l.url_norm = tiemeter_norm_url(p.url)
+    union
+    select p.post_id, a.user_id
+    from core.blog_posts p
+    join post_links l on l.url_norm = tiemeter_norm_url(p.url)
+    join tweet_amplifiers a on a.post_id = l.tweet_id
+),
+
+amplifier_reach as (
+    select a.post_id, sum(coalesce(f.followers, 0)) as followers
+    from (
+        select * from tweet_amplifiers
+        union
+        select * from blog_amplifiers
+    ) a
+    left join marts.follower_counts f on f.user_id = a.user_id
+    group by a.post_id
+),
+
+post_author_identity as (
+    select p.*, 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, ''))) as identity_key
+    from core.blog_posts p
+),
+
+blog_posts as (
+    select p.post_id, i.person_id as author_person_id, p.published_at as posted_at, p.url,
+        (select min(x_user_id) from core.identities xi where xi.person_id = i.person_id and xi.identity_kind = 'x_user') as author_x_user_id
+    from post_author_identity p
+    left join core.identities i using (identity_key), w
+    where p.published_at <= w.as_of
+),
+
+blog_counts as (
+    select p.post_id,
+        count(*) filter (where i.kind in ('comment', 'comment_reply')
+                         and i.actor_person_id is distinct from p.author_person_id) as comments,
+        count(*) filter (where i.kind = 'pingback') as pingbacks
+    from blog_posts p
+    join core.interactions i on i.post_id = p.post_id and i.channel = 'blog', w
+    where i.occurred_at <= w.as_of
+    group by p.post_id
+),
+
+engaged_conversions as (
+    select distinct i.post_id, c.conversion_id, c.amount
+    from core.interactions i
+    join core.conversions c on c.person_id = i.actor_person_id, w
+    where i.occurred_at <= w.as_of and c.occurred_at <= w.as_of and i.post_id is not null
+    union
+    select p.post_id, c.conversion_id, c.amount
+    from core.blog_posts p
+    join meta.config_campaigns k on tiemeter_norm_url(k.url) = tiemeter_norm_url(p.url)
+    join core.conversions c on c.campaign = k.name, w
+    where c.occurred_at <= w.as_of
+),
+
+conversion_totals as (
+    select post_id, count(*) as conversions, sum(amount) as conversion_amount
+    from engaged_conversions
+    group by post_id
+),
+
+tweet_rows as (
+    select
+        p.post_id, 'x' as channel, i.person_id as author_person_id, p.posted_at, p.url,
+        f.followers as author_followers,
+        coalesce(f.followers, 0) + coalesce(a.followers, 0) as potential_impressions,
+        s.impressions,
+        coalesce(s.replies, c.replies, 0) as replies,
+        coalesce(s.retweets, c.retweets, 0) as retweets,
+        coalesce(s.quotes, c.quotes, 0) as quotes,
+        coalesce(s.likes, c.likes, 0) as likes,
+        0 as comments,
+        0 as pingbacks
+    from tweet_posts p
+    left join core.identities i on i.identity_key = 'x:' || p.author_id
+    left join marts.follower_counts f on f.user_id = p.author_id
+    left join amplifier_reach a on a.post_id = p.post_id
+    left join snapshot s on s.tweet_id = p.post_id and s.pick = 1
+    left join counted c on c.post_id = p.post_id
+),
+
+blog_rows as (
+    select
+        p.post_id, 'blog', p.author_person_id, p.posted_at, p.url,
+        f.followers,
+        coalesce(f.followers, 0) + coalesce(a.followers, 0),
+        cast(null as bigint),
+        0, 0, 0, 0,
+        coalesce(b.comments, 0),
+        coalesce(b.pingbacks, 0)
+    from blog_posts p
+    left join marts.follower_counts f on f.user_id = p.author_x_user_id
+    left join amplifier_reach a on a.post_id = p.post_id
+    left join blog_counts b on b.post_id = p.post_id
+),
+
+rows as (
+    select * from tweet_rows
+    union all
+    select * from blog_rows
+)
+
+select
+    r.*,
+    r.replies + r.retweets + r.quotes + r.likes + r.comments as engagements,
+    (r.replies + r.retweets + r.quotes + r.likes + r.comments) / nullif(r.author_followers, 0) as engagement_rate_followers,
+    (r.replies + r.retweets + r.quotes + r.likes + r.comments)
+        / nullif(coalesce(r.impressions, r.potential_impressions), 0) as engagement_rate_impressions,
+    coalesce(ct.conversions, 0) as conversions,
+    coalesce(ct.conversion_amount, 0) as conversion_amount
+from rows r
+left join conversion_totals ct on ct.post_id = r.post_id

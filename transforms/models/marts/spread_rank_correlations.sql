@@ -1,0 +1,62 @@
+/*
+model: marts.spread_rank_correlations
+materialized: view
+grain: one row per (window end, pair of rankings)
+description: >
+  Spearman's rho between the Cha et al. (2010) rankings (followers, retweets received, mentions
+  received) over every person in the window's engagement graph: how much the audience size says
+  about influence. Ties get their average rank.
+unique_key: [window_end, ranking_a, ranking_b]
+columns:
+  window_end: {description: "End of the window.", tests: [not_null]}
+  ranking_a: {description: "followers, retweets or mentions.", tests: [not_null]}
+  ranking_b: {description: "retweets or mentions.", tests: [not_null]}
+  people: {description: "People ranked.", tests: [not_null]}
+  spearman_rho: {description: "Spearman's rank correlation, -1 to 1; null with fewer than 3 people or a constant ranking."}
+*/
+with w as (select * from marts.analysis_window),
+
+ends as (select distinct window_end from marts.engagement_edges),
+
+received as (
+    select e.window_end, i.target_person_id as person_id,
+        count(*) filter (where i.kind = 'retweet') as retweets,
+        count(*) filter (where i.kind in ('mention', 'reply')) as mentions
+    from ends e cross join w
+    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_end - to_days(w.window_days)
+    where i.actor_person_id is not null
+    group by all
+),
+
+people as (
+    select n.window_end, n.person_id, coalesce(pf.followers, 0) as followers,
+        coalesce(r.retweets, 0) as retweets, coalesce(r.mentions, 0) as mentions
+    from marts.network_pagerank n
+    left join received r using (window_end, person_id)
+    left join (
+        select i.person_id, max(f.followers) as followers
+        from core.identities i join marts.follower_counts f on f.user_id = i.x_user_id
+        where i.identity_kind = 'x_user' group by 1
+    ) pf using (person_id)
+),
+
+ranked as (
+    select window_end,
+        (2 * rank() over (partition by window_end order by followers)
+            + count(*) over (partition by window_end, followers) - 1) / 2.0 as r_followers,
+        (2 * rank() over (partition by window_end order by retweets)
+            + count(*) over (partition by window_end, retweets) - 1) / 2.0 as r_retweets,
+        (2 * rank() over (partition by window_end order by mentions)
+            + count(*) over (partition by window_end, mentions) - 1) / 2.0 as r_mentions
+    from people
+)
+
+select window_end, 'followers' as ranking_a, 'retweets' as ranking_b, count(*) as people,
+    case when count(*) >= 3 and not isnan(corr(r_followers, r_retweets)) then corr(r_followers, r_retweets) end as spearman_rho
+from ranked group by window_end
+union all
+select window_end, 'followers', 'mentions', count(*), case when count(*) >= 3 and not isnan(corr(r_followers, r_mentions)) then corr(r_followers, r_mentions) end
+from ranked group by window_end
+union all
+select window_end, 'retweets', 'mentions', count(*), case when count(*) >= 3 and not isnan(corr(r_retweets, r_mentions)) then corr(r_retweets, r_mentions) end
+from ranked group by window_end
