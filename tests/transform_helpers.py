@@ -1,0 +1,52 @@
+"""Build the warehouse for a scenario: X pages through the real import, blog rows straight into the
+core blog tables (the contract the blog collectors fill), then everything downstream."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import duckdb
+from scenario import BLOG_COMMENT_COLUMNS, BLOG_POST_COLUMNS
+
+from tiemeter.config import parse_config
+from transforms.context import write_context
+from transforms.models import discover
+from transforms.runner import build
+from warehouse.connection import warehouse
+
+BLOG_MODELS = ("core.blog_posts", "core.blog_comments")
+
+
+def build_scenario(home, config: dict, posts=(), comments=(), identities: Path | None = None) -> None:
+    cfg = parse_config(config)
+    models = discover()
+    with warehouse(home) as con:
+        write_context(con, cfg, identities)
+        build(con, layers=("staging", "core"), models=models)
+        for row in posts:
+            con.execute(
+                f"INSERT INTO core.blog_posts VALUES ({', '.join('?' * len(BLOG_POST_COLUMNS))})", row
+            )
+        for row in comments:
+            con.execute(
+                f"INSERT INTO core.blog_comments VALUES ({', '.join('?' * len(BLOG_COMMENT_COLUMNS))})", row
+            )
+        downstream = [m for m in models if m.layer != "staging" and m.name not in BLOG_MODELS]
+        build(con, layers=("core", "marts"), models=downstream, with_dependencies=False)
+
+
+def rows(home, sql: str, params=None) -> list[tuple]:
+    with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def table(home, name: str) -> list[tuple]:
+    return rows(home, f"SELECT * FROM {name} ORDER BY ALL")
+
+
+def failed_checks(home) -> list[str]:
+    from transforms.checks import run_checks
+
+    with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
+        return [str(r) for r in run_checks(con, [m for m in discover() if m.layer != "staging"]) if not r.ok]
