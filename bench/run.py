@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import bench_import
+from bench import bench_import, bench_pagerank
 
 
 def main() -> int:
@@ -16,6 +16,8 @@ def main() -> int:
     if big:
         print(f"\n== import memory at {big:,} tweets (target: peak RSS <= 1536 MB) ==")
         bench_import.run(big)
+    print("\n== network impact: PageRank (issue: transforms) ==")
+    bench_pagerank.run(int(os.environ.get("BENCH_EDGES", "5000000")))
     return 0
 
 
