@@ -142,7 +142,8 @@ class _Builder:
         return person
 
     def followers(self, median: int) -> int:
-        return max(20, int(self.rng.lognormvariate(0, 1.0) * median))
+        # below the heavyweight line: the story has exactly two heavyweights
+        return min(80_000, max(20, int(self.rng.lognormvariate(0, 1.0) * median)))
 
     # -- tweets ---------------------------------------------------------------------------
 
