@@ -23,7 +23,8 @@ def build_scenario(home, config: dict, posts=(), comments=(), identities: Path |
     models = discover()
     with warehouse(home) as con:
         write_context(con, cfg, identities)
-        build(con, layers=("staging", "core"), models=models)
+    build(home, layers=("staging", "core"), models=models)
+    with warehouse(home) as con:
         for row in posts:
             con.execute(
                 f"INSERT INTO core.blog_posts VALUES ({', '.join('?' * len(BLOG_POST_COLUMNS))})", row
@@ -32,8 +33,8 @@ def build_scenario(home, config: dict, posts=(), comments=(), identities: Path |
             con.execute(
                 f"INSERT INTO core.blog_comments VALUES ({', '.join('?' * len(BLOG_COMMENT_COLUMNS))})", row
             )
-        downstream = [m for m in models if m.layer != "staging" and m.name not in BLOG_MODELS]
-        build(con, layers=("core", "marts"), models=downstream, with_dependencies=False)
+    downstream = [m for m in models if m.layer != "staging" and m.name not in BLOG_MODELS]
+    build(home, layers=("core", "marts"), models=downstream, with_dependencies=False)
 
 
 def rows(home, sql: str, params=None) -> list[tuple]:

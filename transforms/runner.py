@@ -1,4 +1,10 @@
-"""Build the SQL models in dependency order, in one transaction, and document them with COMMENT ON."""
+"""Build the models in dependency order and document them with COMMENT ON.
+
+Each model is committed on its own. One transaction around the whole build would keep every new
+table in memory until the end (DuckDB cannot spill uncommitted data far enough for a 1M-tweet
+rebuild under a 1 GB limit). Nobody reads the live file while it is built (BI tools read the
+exported snapshot), and a failed build is simply run again.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,9 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from tiemeter.settings import Home
 from transforms.models import MACROS_FILE, Model, ModelError, discover
+from warehouse.connection import warehouse
 
 
 @dataclass(frozen=True)
@@ -108,38 +116,41 @@ def _build_batched(con: duckdb.DuckDBPyConnection, model: Model) -> None:
 
 
 def build(
-    con: duckdb.DuckDBPyConnection,
+    home: Home,
     layers: Iterable[str] = ("staging", "core"),
     models: list[Model] | None = None,
     variables: dict[str, object] | None = None,
     with_dependencies: bool = True,
 ) -> BuildReport:
-    """Rebuild the chosen layers from raw in one transaction: readers see the old or the new, never half.
+    """Rebuild the chosen layers from raw, model by model, each in its own transaction.
 
-    ``variables`` become DuckDB variables (``getvariable('name')``) that models read, e.g. ``as_of``.
+    ``variables`` become DuckDB variables (``getvariable('name')``) that models read.
     """
     layers = tuple(layers)
     chosen = select_models(models if models is not None else discover(), layers, with_dependencies)
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    for name, value in (variables or {}).items():
-        con.execute(f"SET VARIABLE {name} = ?", [value])
-    con.execute("BEGIN TRANSACTION")
-    try:
-        create_macros(con)
-        for model in chosen:
+    for model in chosen:
+        # A fresh connection (and DuckDB instance) per model: what DuckDB keeps between statements
+        # piles up over a long build and ends in out-of-memory errors on big warehouses.
+        with warehouse(home) as con:
+            for name, value in (variables or {}).items():
+                con.execute(f"SET VARIABLE {name} = ?", [value])
+            create_macros(con)
+            con.execute("BEGIN TRANSACTION")
             try:
                 build_model(con, model)
+                con.execute("COMMIT")
             except duckdb.Error as error:
-                raise ModelError(
-                    f"{model.name} ({model.path.name}): {' '.join(str(error).split())[:400]}"
-                ) from None
+                con.execute("ROLLBACK")
+                reason = " ".join(str(error).split())[:400]
+                raise ModelError(f"{model.name} ({model.path.name}): {reason}") from None
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+    with warehouse(home) as con:
         con.execute(
             "INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)",
             [uuid.uuid4().hex, ",".join(layers), len(chosen), started, datetime.now(UTC)],
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return BuildReport([m.name for m in chosen], time.perf_counter() - clock)

@@ -35,8 +35,7 @@ def load_and_build(home: Home, force_build: bool = False) -> LoadAndBuild:
         needs_build = bool(report.loaded) or force_build or not _core_exists(con)
     built = None
     if needs_build:
-        with warehouse(home) as con:
-            built = build(con, layers=("staging", "core"))
+        built = build(home, layers=("staging", "core"))
     return LoadAndBuild(report, built)
 
 
@@ -72,7 +71,7 @@ def transform(home: Home, config, identities_csv=None, check: bool = False) -> T
     models = discover()
     with warehouse(home) as con:
         write_context(con, config, identities_csv or config.identities_file)
+    built = build(home, layers=("staging", "core", "marts"), models=models)
     with warehouse(home) as con:
-        built = build(con, layers=("staging", "core", "marts"), models=models)
         results = run_checks(con, [m for m in models if m.layer != "staging"]) if check else []
     return TransformResult(built, results)
