@@ -1,5 +1,5 @@
 """One module per command group; each exposes ``register(subparsers)`` and sets ``handler``."""
 
-from tiemeter.commands import imports, load
+from tiemeter.commands import blog_imports, collect_blogs, imports, load
 
-COMMAND_MODULES = [imports, load]
+COMMAND_MODULES = [imports, blog_imports, collect_blogs, load]
