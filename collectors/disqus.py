@@ -82,6 +82,8 @@ def collect_disqus(
         for _ in range(MAX_PAGES):
             body = _request(client, url, {**params, "api_key": api_key}, forum)
             posts = body.get("response") or []
+            if not posts and not params.get("cursor"):
+                return run  # nothing new since the last run: nothing to land
             stamp = provenance(
                 source=SOURCE, endpoint=ENDPOINT, run_id=run_id, params=params, kind="posts", site=site
             )

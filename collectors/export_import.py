@@ -18,6 +18,7 @@ from collectors.imports import ImportResult, file_sha256, find_landed, import_la
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 from collectors.xml_records import XmlRecordError, iter_records
+from collectors.xml_safety import EntityExpansionRefused
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ExportFormat:
                 url = record.value.get("link") if isinstance(record.value, dict) else record.value
                 if isinstance(url, str) and url.strip().startswith(("http://", "https://")):
                     return url.strip()
-        except XmlRecordError:
+        except (XmlRecordError, EntityExpansionRefused):
             return None
         return None
 
@@ -102,6 +103,8 @@ def import_export(
                 out.write_object({"record": value}, stamp)
         except XmlRecordError as error:
             quarantine.add(Rejection(source_file, error.line, str(error), _excerpt(path, error.line)))
+        except EntityExpansionRefused as error:
+            quarantine.add(Rejection(source_file, None, error.reason))
         result.items = out.lines
         if out.lines == 0 and not quarantine.rejections:
             quarantine.add(Rejection(source_file, None, f"no {fmt.name} records in this file"))

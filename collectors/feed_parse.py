@@ -75,6 +75,7 @@ def parse_feed(
             if not retry.get("bozo") or len(retry.entries) >= len(result.entries):
                 result = retry
     document = _to_json(result)
+    document["bozo"] = bool(document.get("bozo"))
     document["doctype_removed"] = safe.doctype_removed
     document["entities_expanded"] = safe.entities_expanded
     document["encoding_detected"] = detected
@@ -92,17 +93,17 @@ def _detect_charset(data: bytes) -> str | None:
 
 
 def _check_usable(document: dict[str, Any], source: str, content_type: str) -> None:
-    """An ill-formed feed with entries is kept (feedparser recovered them); one without is refused."""
-    if document["entries"]:
+    """An ill-formed feed is kept when feedparser recovered identifiable entries (a link or an id)."""
+    entries = document["entries"]
+    if entries and (not document.get("bozo") or any(e.get("link") or e.get("id") for e in entries)):
         return
     reason = document.get("bozo_exception")
     if not document.get("version"):
         sent = f" (the server sent {content_type})" if content_type else ""
-        detail = f": {reason}" if reason else ""
-        raise FeedRejected(
-            f"{source}: not an RSS, Atom or JSON feed{sent}{detail}",
-            f"not an RSS, Atom or JSON feed{detail}",
-        )
+        # feedparser's NonXMLContentType only says that no XML type was passed to it
+        detail = f": {reason}" if reason and not reason.startswith("NonXMLContentType") else ""
+        why = f"not an RSS, Atom or JSON feed{sent}{detail}"
+        raise FeedRejected(f"{source}: {why}", why)
     if document.get("bozo"):
         raise FeedRejected(f"{source}: ill-formed feed, nothing recoverable: {reason}", reason or "bozo")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 import requests
 
@@ -139,7 +138,3 @@ def guess_kind(parsed: ParsedFeed) -> str:
         if entry.get("thr_in-reply-to") or _COMMENT_LINK.search(entry.get("link") or entry.get("id") or ""):
             return COMMENTS
     return POSTS
-
-
-def absolute(base: str, url: str | None) -> str | None:
-    return urljoin(base, url) if url else None

@@ -51,7 +51,8 @@ comments as (
             regexp_replace(regexp_replace(regexp_replace(coalesce(link, in_reply_to_href, feed_link),
                 '#.*$', ''), '[?&]showComment=[0-9]+', ''), 'comment-page-[0-9]+/?$', '')
         ) as post_url,
-        body_html as html,
+        -- WordPress prefixes a threaded reply with "In reply to <a>Name</a>." in its feeds only
+        regexp_replace(body_html, '^\s*(<p>)?In reply to <a [^>]*>[^<]*</a>\.(</p>)?\s*', '') as html,
         author_name, author_url, author_email,
         cast(null as varchar) as author_email_hash,
         cast(null as varchar) as author_username,

@@ -39,7 +39,7 @@ posts as (
 post_items as (
     select
         'post' as entry_type, site, 'wxr' as source, landing_file, line_no, retrieved_at as observed_at,
-        'wordpress' as id_space, nullif(trim(i."wp:post_id"), '') as native_id,
+        'wordpress' as id_space, coalesce(nullif(trim(i."wp:post_id"), ''), trim(i.link)) as native_id,
         trim(i.link) as post_url,
         i.title as html,
         author_name,
