@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from collectors.imports import ImportResult, file_sha256, find_landed, import_landing_name
+from collectors.imports import ImportResult, start_import
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 from collectors.xml_records import XmlRecordError, iter_records
@@ -74,16 +74,10 @@ def import_export(
 ) -> ImportResult:
     path = Path(path)
     source_file = str(path)
-    result = ImportResult(source_file)
-    if not path.is_file():
-        result.rejected.append(Rejection(source_file, None, "no such file"))
-        return result
-    sha = file_sha256(path)
-    name = import_landing_name(fmt.name.replace("_", "-"), sha)
-    existing = find_landed(landing_root, name)
-    if existing:
-        result.already_imported, result.landed = True, existing
-        return result
+    start = start_import(path, landing_root, fmt.name.replace("_", "-"))
+    if start.done:
+        return start.result
+    result, sha, name = start.result, start.sha, start.name
     site = site_for(fmt.first_url(path))
     quarantine = Quarantine(landing_root, run_id, name)
     with RollingLandingFile(landing_root, fmt.resource, name) as out:

@@ -40,3 +40,18 @@ def blog(fake, name: str, comments: str = "feed", feed: str = "/feed/", **extra)
     from tiemeter.config import Blog
 
     return Blog(name=name, site_url=fake.url("/"), feed_url=fake.url(feed), comments=comments, **extra)
+
+
+def failed_blog_checks(home) -> list[str]:
+    """The data checks (grain, not null, accepted values, relationships) of every blog model that fail."""
+    import contextlib
+
+    import duckdb
+
+    from transforms.checks import run_checks
+    from transforms.models import discover
+
+    with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
+        results = run_checks(con, [m for m in discover() if "blog" in m.name])
+    assert results
+    return [str(r) for r in results if not r.ok]

@@ -12,7 +12,7 @@ import re
 
 import pytest
 from blog_expectations import disqus_xml_expectations, wp_rest_items, wxr_expectations
-from blog_helpers import EMPTY_RSS, write_config
+from blog_helpers import EMPTY_RSS, failed_blog_checks, write_config
 from conftest import REALDATA, query, scalar
 
 API = REALDATA / "comments_api"
@@ -54,6 +54,7 @@ def test_wxr_export(home, cli):
         assert (
             scalar(home, f"SELECT count(*) FROM {table} t WHERE CAST(t AS VARCHAR) LIKE '%posativ.org%'") == 0
         )
+    assert failed_blog_checks(home) == []
     again = cli(home, "import", "wxr", str(WXR), "--site", "isso")
     assert again.code == 0 and "already imported" in again.out
     assert scalar(home, "SELECT count(*) FROM core.blog_comments WHERE site = 'isso'") == len(rows)
@@ -78,6 +79,7 @@ def test_disqus_export(home, cli):
         assert username == exp["username"]
         assert email_hash == exp["email_hash"]
         assert by_author == exp["by_post_author"]
+    assert failed_blog_checks(home) == []
 
 
 # -- WordPress REST: each site serves some of the real pages as its /posts and /comments -----------
@@ -122,6 +124,7 @@ def wp_collected(home, cli, tmp_path):
 
 def test_wordpress_rest_samples(wp_collected):
     home = wp_collected
+    assert failed_blog_checks(home) == []
     for site, files in WP_SITES.items():
         posts = wp_rest_items(API / files["posts"]) if files["posts"] else []
         comments = wp_rest_items(API / files["comments"]) if files["comments"] else []

@@ -7,7 +7,7 @@ import math
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from blog_helpers import DISQUS_KEY, blog, fast_client, write_config
+from blog_helpers import DISQUS_KEY, blog, failed_blog_checks, fast_client, write_config
 from conftest import query, scalar
 
 from collectors.blogs import collect_blogs, state_of
@@ -118,6 +118,7 @@ def test_wordpress_pages_and_runs_incrementally(home):
         )
     )
     assert got == expected_parents
+    assert failed_blog_checks(home) == []
     by_author = {r[0] for r in query(home, "SELECT comment_id FROM core.blog_comments WHERE is_post_author")}
     assert by_author == {f"grow:wordpress:{c.id}" for c in data.comments if c.user_id == 1}
 
@@ -161,6 +162,7 @@ def test_disqus_follows_the_cursor_and_keeps_usernames(home):
         }
         assert {r[0]: r[1:] for r in rows} == expected
         assert any(u and u.startswith("twitter-") for _, u, *_ in rows)
+        assert failed_blog_checks(home) == []
         # threads are the posts, with Disqus's post count
         counts = dict(query(home, "SELECT post_id, comment_count FROM core.blog_posts"))
         assert counts == {fake.post_url(p.id): len(data.comments_of(p.id)) for p in data.posts}

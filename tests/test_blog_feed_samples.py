@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from blog_expectations import atom_alternate_links, feed_blocks, feed_comments, feed_posts, rss_links
+from blog_helpers import failed_blog_checks
 from conftest import REALDATA, query, run_cli, scalar
 
 FEEDS = REALDATA / "feeds"
@@ -126,6 +127,7 @@ def test_the_same_blog_as_rss_and_atom_is_one_set_of_posts(imported):
 
 def test_core_has_one_row_per_post_url(imported):
     home, _ = imported
+    assert failed_blog_checks(home) == []
     distinct = scalar(home, "SELECT count(DISTINCT post_id) FROM staging.stg_blog__items")
     assert scalar(home, "SELECT count(*) FROM core.blog_posts") == distinct
 

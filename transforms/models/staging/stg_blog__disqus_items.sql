@@ -6,6 +6,7 @@ description: >
   blog post (its link, title and post count), each Disqus post a comment. Deleted and spam posts are
   left out. A comment is by the post's author when its author's id is the thread's author id. The
   Disqus username (e.g. twitter-12345) is kept for identity matching; anonymous commenters have none.
+unique_key: [landing_file, line_no, entry_type, item_no]
 */
 with pages as (
     select landing_file, line_no, retrieved_at, payload ->> '$.__tiemeter.site' as site,
@@ -14,13 +15,13 @@ with pages as (
 ),
 
 posts as (
-    select landing_file, line_no, retrieved_at, site, p
-    from (select *, unnest(page.response) as p from pages)
+    select landing_file, line_no, retrieved_at, site, p, item_no
+    from (select *, unnest(page.response) as p, generate_subscripts(page.response, 1) as item_no from pages)
 ),
 
 comment_items as (
     select
-        'comment' as entry_type, site, 'disqus' as source, landing_file, line_no,
+        'comment' as entry_type, site, 'disqus' as source, landing_file, line_no, item_no,
         retrieved_at as observed_at,
         'disqus' as id_space, p.id as native_id,
         p.thread.link as post_url,
@@ -44,7 +45,7 @@ comment_items as (
 
 thread_items as (
     select
-        'post' as entry_type, site, 'disqus' as source, landing_file, min(line_no) as line_no,
+        'post' as entry_type, site, 'disqus' as source, landing_file, line_no, min(item_no) as item_no,
         retrieved_at as observed_at,
         'disqus' as id_space, p.thread.id as native_id,
         p.thread.link as post_url,

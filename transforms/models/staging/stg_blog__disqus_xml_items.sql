@@ -7,6 +7,7 @@ description: >
   Disqus API's. A post whose thread is missing from the export (or has no link) has no blog post to
   belong to and is left out. A comment is by the post's author when its author has the thread
   author's username, or else the same e-mail address.
+unique_key: [landing_file, line_no, entry_type]
 */
 with records as (
     select landing_file, line_no, retrieved_at, kind,
@@ -44,7 +45,7 @@ live_posts as (
 
 post_items as (
     select
-        'post' as entry_type, th.site, 'disqus_xml' as source, th.landing_file, th.line_no,
+        'post' as entry_type, th.site, 'disqus_xml' as source, th.landing_file, th.line_no, cast(0 as bigint) as item_no,
         th.retrieved_at as observed_at,
         'disqus' as id_space, th.thread_id as native_id,
         th.post_url,
@@ -65,7 +66,7 @@ post_items as (
 
 comment_items as (
     select
-        'comment' as entry_type, lp.site, 'disqus_xml' as source, lp.landing_file, lp.line_no,
+        'comment' as entry_type, lp.site, 'disqus_xml' as source, lp.landing_file, lp.line_no, cast(0 as bigint) as item_no,
         lp.retrieved_at as observed_at,
         'disqus' as id_space, trim(lp.p."@dsq:id") as native_id,
         th.post_url,

@@ -8,6 +8,7 @@ description: >
   from `thr:in-reply-to` (a WordPress comment reference), WordPress's "In reply to" link, or
   Blogger's `related` link; any other in-reply-to reference is kept as a candidate that core keeps
   only when it names a known comment.
+unique_key: [landing_file, line_no, item_no]
 */
 with entries as (
     select *,
@@ -26,7 +27,7 @@ with entries as (
 
 posts as (
     select
-        'post' as entry_type, site, 'feed' as source, landing_file, line_no, observed_at,
+        'post' as entry_type, site, 'feed' as source, landing_file, line_no, entry_no as item_no, observed_at,
         'feed' as id_space, coalesce(guid, post_link) as native_id,
         post_link as post_url,
         title as html,
@@ -43,7 +44,7 @@ posts as (
 
 comments as (
     select
-        'comment' as entry_type, site, 'feed' as source, landing_file, line_no, observed_at,
+        'comment' as entry_type, site, 'feed' as source, landing_file, line_no, entry_no as item_no, observed_at,
         case when wp_comment_id is not null then 'wordpress' else 'feed' end as id_space,
         coalesce(wp_comment_id, guid, link) as native_id,
         coalesce(

@@ -11,7 +11,8 @@ description: >
   (HTML tags removed, entities decoded), `author_email_hash` (md5 of the trimmed, lower-cased
   e-mail, Gravatar's hash; no-reply placeholders dropped) and `kind` (a feed comment written
   "[…] excerpt […]" is WordPress's pingback). E-mail addresses stop here: only their hash goes on.
-unique_key: [entry_type, source, landing_file, line_no, native_id]
+  `item_no` is the position within the landed line (a feed's entry, a page's item, an item's comment).
+unique_key: [source, landing_file, line_no, entry_type, item_no]
 */
 with unioned as (
     select * from staging.stg_blog__feed_items
@@ -81,6 +82,7 @@ select
         as source_rank,
     landing_file,
     line_no,
+    item_no,
     observed_at,
     id_space,
     native_id,

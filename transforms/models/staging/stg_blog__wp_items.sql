@@ -6,6 +6,7 @@ description: >
   A comment names its post by WordPress id: the post's link comes from the latest REST page of that
   post on the same site, else from the comment's own link. The commenter's e-mail hash is Gravatar's,
   read from author_avatar_urls; a comment is by the post's author when both carry the same user id.
+unique_key: [landing_file, line_no, item_no]
 */
 with pages as (
     select landing_file, line_no, retrieved_at, kind, payload ->> '$.__tiemeter.site' as site, payload
@@ -13,18 +14,18 @@ with pages as (
 ),
 
 posts as (
-    select landing_file, line_no, retrieved_at, site, i
+    select landing_file, line_no, retrieved_at, site, i, item_no
     from (
-        select *, unnest(json_transform(payload, {{ WP_POSTS_PAGE }}).items) as i
-        from pages where kind = 'posts'
+        select *, unnest(page.items) as i, generate_subscripts(page.items, 1) as item_no
+        from (select *, json_transform(payload, {{ WP_POSTS_PAGE }}) as page from pages where kind = 'posts')
     )
 ),
 
 comments as (
-    select landing_file, line_no, retrieved_at, site, c
+    select landing_file, line_no, retrieved_at, site, c, item_no
     from (
-        select *, unnest(json_transform(payload, {{ WP_COMMENTS_PAGE }}).items) as c
-        from pages where kind = 'comments'
+        select *, unnest(page.items) as c, generate_subscripts(page.items, 1) as item_no
+        from (select *, json_transform(payload, {{ WP_COMMENTS_PAGE }}) as page from pages where kind = 'comments')
     )
 ),
 
@@ -38,7 +39,7 @@ latest_posts as (
 
 post_items as (
     select
-        'post' as entry_type, site, 'wordpress' as source, landing_file, line_no,
+        'post' as entry_type, site, 'wordpress' as source, landing_file, line_no, item_no,
         retrieved_at as observed_at,
         'wordpress' as id_space, cast(i.id as varchar) as native_id,
         i.link as post_url,
@@ -59,7 +60,7 @@ post_items as (
 
 comment_items as (
     select
-        'comment' as entry_type, comments.site, 'wordpress' as source, landing_file, line_no,
+        'comment' as entry_type, comments.site, 'wordpress' as source, landing_file, line_no, item_no,
         retrieved_at as observed_at,
         'wordpress' as id_space, cast(c.id as varchar) as native_id,
         coalesce(p.link, regexp_replace(regexp_replace(c.link, '#.*$', ''), 'comment-page-[0-9]+/?$', ''))

@@ -6,6 +6,7 @@ description: >
   ids are WordPress's, the same as the REST API's. The commenter's e-mail is in the export and is
   hashed downstream (staging.stg_blog__items); the post's author is the export's wp:author whose
   login is the item's dc:creator, and a comment is by the post's author when it carries that user id.
+unique_key: [landing_file, line_no, entry_type, item_no]
 */
 with records as (
     select landing_file, line_no, retrieved_at, kind,
@@ -38,7 +39,8 @@ posts as (
 
 post_items as (
     select
-        'post' as entry_type, site, 'wxr' as source, landing_file, line_no, retrieved_at as observed_at,
+        'post' as entry_type, site, 'wxr' as source, landing_file, line_no, cast(0 as bigint) as item_no,
+        retrieved_at as observed_at,
         'wordpress' as id_space, coalesce(nullif(trim(i."wp:post_id"), ''), trim(i.link)) as native_id,
         trim(i.link) as post_url,
         i.title as html,
@@ -60,13 +62,14 @@ post_items as (
 ),
 
 comments as (
-    select posts.* exclude (i), posts.i.link as post_link, c
-    from posts, unnest(coalesce(posts.i."wp:comment", [])) as t(c)
+    select posts.* exclude (i), posts.i.link as post_link, c, item_no
+    from posts, unnest(coalesce(posts.i."wp:comment", [])) with ordinality as t(c, item_no)
 ),
 
 comment_items as (
     select
-        'comment' as entry_type, site, 'wxr' as source, landing_file, line_no, retrieved_at as observed_at,
+        'comment' as entry_type, site, 'wxr' as source, landing_file, line_no, item_no,
+        retrieved_at as observed_at,
         'wordpress' as id_space, trim(c."wp:comment_id") as native_id,
         trim(post_link) as post_url,
         c."wp:comment_content" as html,
