@@ -61,6 +61,22 @@ class RateLimitWaitTooLong(RetriableHttpError):
         self.wait_seconds = wait_seconds
 
 
+class _RedactSecrets(logging.Filter):
+    """urllib3 logs each request line, query string included, at DEBUG: keep secrets out of it."""
+
+    _PAIR = re.compile(r"((?:api_?key|access_?token|token|secret|password|bearer|auth)=)[^&\s\"']+", re.I)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self._PAIR.sub(r"\1REDACTED", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactSecrets())
+
+
 def redact_url(url: str) -> str:
     """The URL with secret-looking query parameters replaced, fit for logs and error messages."""
     parts = urlsplit(url)
@@ -71,6 +87,34 @@ def redact_url(url: str) -> str:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
     ]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a conditional GET sends back: the ETag and Last-Modified of the last response landed."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        headers = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
+
+    @classmethod
+    def from_response(cls, response: requests.Response) -> Validators:
+        return cls(response.headers.get("ETag"), response.headers.get("Last-Modified"))
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("etag", self.etag), ("last_modified", self.last_modified)) if v}
+
+    @classmethod
+    def from_dict(cls, value: dict | None) -> Validators:
+        value = value or {}
+        return cls(value.get("etag"), value.get("last_modified"))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,33 @@ class ImportResult:
         return text
 
 
+@dataclass
+class ImportStart:
+    """What every file import checks first; ``done`` when there is nothing (more) to do."""
+
+    result: ImportResult
+    sha: str = ""
+    name: str = ""
+
+    @property
+    def done(self) -> bool:
+        return bool(self.result.rejected or self.result.already_imported)
+
+
+def start_import(path: Path, landing_root: Path, kind: str) -> ImportStart:
+    """Refuse a missing file; recognise one already landed (same sha256) so that nothing is done twice."""
+    result = ImportResult(str(path))
+    if not path.is_file():
+        result.rejected.append(Rejection(str(path), None, "no such file"))
+        return ImportStart(result)
+    sha = file_sha256(path)
+    name = import_landing_name(kind, sha)
+    existing = find_landed(landing_root, name)
+    if existing:
+        result.already_imported, result.landed = True, existing
+    return ImportStart(result, sha, name)
+
+
 def import_landing_name(kind: str, sha: str) -> str:
     return f"import-{kind}-{sha[:20]}"
 

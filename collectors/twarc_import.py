@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from collectors.imports import ImportResult, file_sha256, find_landed, import_landing_name
+from collectors.imports import ImportResult, start_import
 from collectors.jsonl_reader import JsonLine, read_json_lines
 from collectors.landing import (
     PROVENANCE_KEY,
@@ -66,17 +66,10 @@ def _stamp(line: JsonLine, run_id: str, source_file: str) -> dict:
 def import_twarc_file(path: Path, landing_root: Path, run_id: str) -> ImportResult:
     path = Path(path)
     source_file = str(path)
-    result = ImportResult(source_file)
-    if not path.is_file():
-        result.rejected.append(Rejection(source_file, None, "no such file"))
-        return result
-    sha = file_sha256(path)
-    name = import_landing_name("twarc", sha)
-    existing = find_landed(landing_root, name)
-    if existing:
-        result.already_imported = True
-        result.landed = existing
-        return result
+    start = start_import(path, landing_root, "twarc")
+    if start.done:
+        return start.result
+    result, name = start.result, start.name
 
     quarantine = Quarantine(landing_root, run_id, name)
     with RollingLandingFile(landing_root, RESOURCE, name) as out:

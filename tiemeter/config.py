@@ -1,7 +1,7 @@
 """``tiemeter.toml``: validated configuration. A bad value gets an error that names its key.
 
 Sections: ``[x]`` (the X API), ``[[x.searches]]``, ``[[accounts]]``, ``[[campaigns]]``,
-``[[blogs]]``, ``[metrics]`` (windows and thresholds) and ``[schedule]``.
+``[[blogs]]``, ``[disqus]`` (the Disqus API), ``[metrics]`` (windows and thresholds) and ``[schedule]``.
 """
 
 from __future__ import annotations
@@ -110,6 +110,12 @@ class Blog:
 
 
 @dataclass(frozen=True)
+class DisqusConfig:
+    base_url: str = "https://disqus.com/api/3.0"
+    max_rate_limit_wait_s: float = 900.0
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     window_days: int = 90
     as_of: str | None = None
@@ -128,6 +134,7 @@ class Config:
     accounts: tuple[Account, ...] = ()
     campaigns: tuple[Campaign, ...] = ()
     blogs: tuple[Blog, ...] = ()
+    disqus: DisqusConfig = field(default_factory=DisqusConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     schedule: str = "@hourly"
     identities_file: Path | None = None  # identities.csv, relative to the config file
@@ -177,6 +184,19 @@ def _parse_x(table: dict[str, Any]) -> XConfig:
         liking_users=_take(table, "liking_users", "x", bool, False),
         max_rate_limit_wait_s=_take(table, "max_rate_limit_wait_s", "x", float, 900.0),
         searches=tuple(searches),
+    )
+
+
+def _parse_disqus(table: dict[str, Any]) -> DisqusConfig:
+    _no_unknown(table, {"base_url", "max_rate_limit_wait_s"}, "disqus")
+    defaults = DisqusConfig()
+    base_url = _take(table, "base_url", "disqus", str, defaults.base_url)
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"disqus.base_url: must start with http:// or https://, got {base_url!r}")
+    wait = _take(table, "max_rate_limit_wait_s", "disqus", float, defaults.max_rate_limit_wait_s)
+    return DisqusConfig(
+        base_url=base_url.rstrip("/"),
+        max_rate_limit_wait_s=_positive(wait, "disqus.max_rate_limit_wait_s"),
     )
 
 
@@ -236,7 +256,9 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
-    _no_unknown(data, {"x", "accounts", "campaigns", "blogs", "metrics", "schedule", "identities_file"}, "")
+    _no_unknown(
+        data, {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "schedule", "identities_file"}, ""
+    )
     accounts = []
     for i, entry in enumerate(_parse_list(data.get("accounts"), "accounts")):
         where = f"accounts[{i}]"
@@ -294,12 +316,16 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     metrics_table = data.get("metrics", {})
     if not isinstance(metrics_table, dict):
         raise ConfigError("metrics: expected a table ([metrics])")
+    disqus_table = data.get("disqus", {})
+    if not isinstance(disqus_table, dict):
+        raise ConfigError("disqus: expected a table ([disqus])")
     return Config(
         path=path,
         x=_parse_x(x_table),
         accounts=tuple(accounts),
         campaigns=tuple(campaigns),
         blogs=tuple(blogs),
+        disqus=_parse_disqus(disqus_table),
         metrics=_parse_metrics(metrics_table),
         schedule=_take(data, "schedule", "", str, "@hourly"),
         identities_file=_identities_path(_take(data, "identities_file", "", str, None), path),

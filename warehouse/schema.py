@@ -13,6 +13,11 @@ RAW_RESOURCES = {
     "x_archive_tweets": "X archive tweets.js items, one tweet per row",
     "x_archive_follows": "X archive follower.js / following.js items, one edge per row",
     "conversions": "rows of imported conversions CSV files (donations, sales, sign-ups), one per row",
+    "blog_feeds": "RSS / Atom / JSON feeds as feedparser parsed them, one fetched or imported document per row",
+    "blog_wp_api": "WordPress REST API pages (/wp/v2/posts, /wp/v2/comments) as `items`, one page per row",
+    "blog_disqus_api": "Disqus API posts/list pages (posts with their thread), one page per row",
+    "blog_wxr": "WordPress export (WXR) records: items with their comments, authors, channel fields",
+    "blog_disqus_xml": "Disqus XML export records: categories, threads and posts",
 }
 
 RAW_COLUMNS = """

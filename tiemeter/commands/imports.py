@@ -1,4 +1,4 @@
-"""``tiemeter import twarc|x-archive``: land files with provenance, then load them."""
+"""``tiemeter import twarc|x-archive``: land files with provenance, then load them (blog kinds: ``blog_imports``)."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from collectors.imports import ImportResult
 from collectors.landing import new_run_id
 from collectors.twarc_import import import_twarc_file
 from collectors.x_archive import import_x_archive
+from tiemeter.commands.groups import command_group
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.settings import Home
 from warehouse.operations import load
 
+IMPORT_HELP = "import files (twarc2 JSONL, X archive, blog feeds and exports) into the warehouse"
+
 
 def register(commands) -> None:
-    parser = commands.add_parser("import", help="import files (twarc2 JSONL, X archive) into the warehouse")
-    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    kinds = command_group(commands, "import", IMPORT_HELP, dest="kind")
 
     twarc = kinds.add_parser("twarc", help="twarc2 JSONL: raw API pages or flattened tweets, one per line")
     twarc.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -51,7 +53,11 @@ def run_imports(
 ) -> None:
     home.ensure()
     run_id = new_run_id()
-    results = [importer(path.resolve(), home.landing, run_id) for path in inputs]
+    report_imports(home, [importer(path.resolve(), home.landing, run_id) for path in inputs], no_load)
+
+
+def report_imports(home: Home, results: list[ImportResult], no_load: bool) -> None:
+    """Print what each import did, load what landed, and raise when input was rejected."""
     for result in results:
         print(result.summary())
         for rejection in result.rejected[:20]:

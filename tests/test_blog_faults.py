@@ -1,0 +1,111 @@
+"""Each fault of a bad feed ends in a clear error naming its URL, in bounded time and memory, while the
+other feeds of the same blog and the other blogs of the same run still land."""
+
+from __future__ import annotations
+
+import json
+import time
+import tracemalloc
+
+import pytest
+from blog_helpers import blog, fast_client, write_config
+from conftest import scalar
+
+from collectors.blogs import collect_blogs
+from demo.blog_dataset import sample_dataset
+from demo.fake_blog import FakeBlog
+
+CAP = 20 << 20
+FAULTS = {
+    "404": "HTTP 404",
+    "500": "gave up after 2 attempts (last: HTTP 500)",
+    "slow": "gave up after 2 attempts (last: ReadTimeout)",
+    "redirect_loop": "redirects (a redirect loop?)",
+    "html": "not an RSS, Atom or JSON feed (the server sent text/html",
+    "huge": f"over the {CAP:,}-byte cap",
+    "huge_chunked": f"over the {CAP:,}-byte cap",
+    "entity_bomb": "entity-expansion bomb",
+}
+QUARANTINED = {"html", "entity_bomb"}  # a body arrived: it is kept, with the parser's reason
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_fault_is_a_clear_bounded_error_and_the_rest_still_lands(home, fault):
+    data = sample_dataset()
+    with FakeBlog(data) as fake, FakeBlog(data) as healthy:
+        fake.faults["/feed/"] = fault
+        blogs = [
+            blog(fake, "broken", comments_feed_url=fake.url("/comments/feed/")),
+            blog(healthy, "healthy"),
+        ]
+        tracemalloc.start()
+        started = time.monotonic()
+        report = collect_blogs(blogs, home, client=fast_client())
+        elapsed = time.monotonic() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    broken, ok = report.runs
+    assert broken.failures == [broken.failures[0]] and FAULTS[fault] in broken.failures[0]
+    assert fake.url("/feed/") in broken.failures[0]
+    assert elapsed < 5, elapsed
+    assert peak < 2 * CAP + (16 << 20), peak  # never the 50 MB body, never an expansion
+    assert ok.failures == [] and ok.documents == 1 + len(data.posts)  # posts feed + each post's comments
+    assert broken.documents == 1  # the blog's site-wide comment feed still landed
+    kept = [
+        json.loads(line)
+        for p in broken.landed
+        if "_quarantine" in p.parts
+        for line in p.read_text().splitlines()
+    ]
+    if fault in QUARANTINED:
+        assert [(k["source_file"], k["reason"]) for k in kept] == [(fake.url("/feed/"), kept[0]["reason"])]
+        assert kept[0]["raw_bytes"] > 0 and kept[0]["reason"] in broken.failures[0]
+    else:
+        assert kept == []
+
+
+def test_command_exit_code_3_names_the_failed_urls(home, cli, tmp_path):
+    with FakeBlog() as fake, FakeBlog() as healthy:
+        fake.faults["/feed/"] = "404"
+        fake.faults["/comments/feed/"] = "html"
+        blogs = [
+            {
+                "name": "broken",
+                "site_url": fake.url("/"),
+                "feed_url": fake.url("/feed/"),
+                "comments_feed_url": fake.url("/comments/feed/"),
+            },
+            {"name": "healthy", "site_url": healthy.url("/"), "feed_url": healthy.url("/feed/")},
+        ]
+        result = cli(
+            home, "collect", "blogs", "--config", str(write_config(tmp_path / "t.toml", blogs)), "--load"
+        )
+    assert result.code == 3, result
+    assert f"failed: {fake.url('/feed/')}: HTTP 404" in result.out
+    assert f"failed: {fake.url('/comments/feed/')}: not an RSS, Atom or JSON feed" in result.out
+    assert "2 source(s) failed" in result.err and "the others were collected and loaded" in result.err
+    assert scalar(home, "SELECT count(*) FROM core.blog_posts WHERE site = 'healthy'") == 2
+    status = cli(home, "status")
+    assert f"{fake.url('/comments/feed/')}: not an RSS, Atom or JSON feed" in status.out
+
+
+def test_every_blog_failing_is_exit_code_1(home, cli, tmp_path):
+    with FakeBlog() as fake:
+        fake.faults["/feed/"] = "404"
+        config = write_config(
+            tmp_path / "t.toml", [{"name": "b", "site_url": fake.url("/"), "feed_url": fake.url("/feed/")}]
+        )
+        result = cli(home, "collect", "blogs", "--config", str(config))
+    assert result.code == 1 and f"nothing collected: {fake.url('/feed/')}: HTTP 404" in result.err
+
+
+def test_feed_import_refuses_an_entity_bomb_file(home, cli, tmp_path):
+    from demo.fake_blog import entity_bomb
+
+    path = tmp_path / "bomb.xml"
+    path.write_bytes(entity_bomb())
+    result = cli(home, "import", "feed", str(path))
+    assert result.code == 1 and "entity-expansion bomb" in result.err
+    assert (
+        scalar(home, "SELECT count(*) FROM meta.quarantine WHERE reason LIKE '%entity-expansion bomb%'") == 1
+    )

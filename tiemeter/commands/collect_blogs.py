@@ -1,0 +1,54 @@
+"""``tiemeter collect blogs``: every ``[[blogs]]`` entry of the config; one failing blog never stops the others."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from collectors.blogs import BLOG_HTTP_POLICY, collect_blogs
+from collectors.http import HttpClient
+from tiemeter.commands.groups import command_group
+from tiemeter.config import load_config
+from tiemeter.errors import FatalError, InputRejected
+from tiemeter.settings import Home
+from warehouse.operations import load
+
+
+def register(commands) -> None:
+    sources = command_group(
+        commands, "collect", "collect from the configured sources into the landing zone", "source", "SOURCE"
+    )
+    blogs = sources.add_parser(
+        "blogs", help="posts and comments of every [[blogs]] entry (feeds, WordPress, Disqus)"
+    )
+    blogs.add_argument("--config", help="tiemeter.toml (default: $TIEMETER_CONFIG, else ./tiemeter.toml)")
+    blogs.add_argument("--blog", action="append", metavar="NAME", help="only this blog (repeatable)")
+    blogs.add_argument(
+        "--load", action="store_true", help="then load the landing zone and rebuild the tables"
+    )
+    blogs.set_defaults(handler=_collect_blogs)
+
+
+def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
+    config = load_config(args.config)
+    chosen = [b for b in config.blogs if not args.blog or b.name in args.blog]
+    if args.blog and len(chosen) != len(set(args.blog)):
+        missing = sorted(set(args.blog) - {b.name for b in chosen})
+        raise FatalError(f"no [[blogs]] entry named {missing[0]!r}")
+    if not chosen:
+        raise FatalError("no [[blogs]] entries in the config: nothing to collect")
+    policy = dataclasses.replace(BLOG_HTTP_POLICY, max_wait=config.disqus.max_rate_limit_wait_s)
+    report = collect_blogs(chosen, home, client=HttpClient(policy=policy), disqus_config=config.disqus)
+    for run in report.runs:
+        print(run.summary())
+        for failure in run.failures:
+            print(f"  failed: {failure}")
+    if args.load and report.landed:
+        print(load(home).summary())
+    if report.failures and not report.landed:
+        raise FatalError(f"nothing collected: {report.failures[0]}")
+    if report.failures:
+        raise InputRejected(
+            f"{len(report.failures)} source(s) failed (listed above); the others were collected"
+            + (" and loaded" if args.load else "")
+        )
