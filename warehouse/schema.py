@@ -12,6 +12,7 @@ RAW_RESOURCES = {
     "x_api_pages": "X API v2 pages (ours or twarc2's), one page per row",
     "x_archive_tweets": "X archive tweets.js items, one tweet per row",
     "x_archive_follows": "X archive follower.js / following.js items, one edge per row",
+    "x_api_requests": "X API requests the collector made, one HTTP attempt per row (the request ledger)",
 }
 
 RAW_COLUMNS = """
@@ -69,10 +70,39 @@ META_DDL = [
 ]
 
 
+# A view, so the ledger is current as soon as the loader ran, without a build.
+META_VIEWS = [
+    """
+    CREATE OR REPLACE VIEW meta.api_requests AS
+    SELECT
+        run_id,
+        retrieved_at                                  AS requested_at,
+        endpoint,
+        payload ->> '$.__tiemeter.job'                AS job,
+        payload ->> '$.method'                        AS method,
+        payload ->> '$.path'                          AS path,
+        try_cast(payload ->> '$.status' AS INTEGER)   AS status,
+        payload ->> '$.problem'                       AS problem,
+        try_cast(payload ->> '$.items' AS INTEGER)    AS items,
+        try_cast(payload ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
+        try_cast(payload ->> '$.cost_usd' AS DOUBLE)  AS cost_usd,
+        params,
+        landing_file,
+        line_no
+    FROM raw.x_api_requests
+    """,
+    """
+    COMMENT ON VIEW meta.api_requests IS 'Grain: one row per HTTP attempt to the X API (retries included). \
+problem is null for an attempt that gave a usable answer; cost_usd is the estimate from the price table \
+(x.prices_usd) for the items returned.'
+    """,
+]
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for table in RAW_RESOURCES:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
-    for ddl in META_DDL:
+    for ddl in META_DDL + META_VIEWS:
         con.execute(ddl)
