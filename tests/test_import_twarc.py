@@ -207,7 +207,10 @@ def test_landing_line_numbers_and_parts(home, cli, monkeypatch):
     assert cli(home, "import", "twarc", str(path)).code == 0
     parts = sorted(home.landing.glob("x_api_pages/*/*.jsonl"))
     assert len(parts) > 5  # 733 KB in parts of ~50 KB
-    rows = query(home, "SELECT landing_file, line_no, payload->>'$.id' FROM raw.x_api_pages ORDER BY landing_file, line_no")
+    rows = query(
+        home,
+        "SELECT landing_file, line_no, payload->>'$.id' FROM raw.x_api_pages ORDER BY landing_file, line_no",
+    )
     expected = []
     for part in parts:
         for n, line in enumerate(part.read_text().splitlines(), 1):
