@@ -38,8 +38,9 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    finally:
+    except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
     if sync_dir:
         fsync_dir(path.parent)
 
@@ -69,8 +70,8 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def append_json_lines(path: Path, objects: Iterable[Any]) -> None:
-    """Append one JSON line per object and fsync, under the log's lock."""
+def append_json_lines(path: Path, objects: Iterable[Any], *, sync: bool = True) -> None:
+    """Append one JSON line per object under the log's lock; fsync unless ``sync`` is False."""
     data = b"".join(orjson.dumps(obj) + b"\n" for obj in objects)
     if not data:
         return
@@ -81,9 +82,21 @@ def append_json_lines(path: Path, objects: Iterable[Any]) -> None:
             if size and os.pread(fd, 1, size - 1) != b"\n":  # a torn line from a crash: end it first
                 data = b"\n" + data
             os.write(fd, data)
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_json_lines(path: Path) -> Iterator[Any]:

@@ -19,7 +19,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
 
 import tweepy
 
@@ -31,10 +30,11 @@ from collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, 
 from collectors.x_api.ledger import RequestLedger, RunTotals
 from collectors.x_api.pages import PageLander
 from collectors.x_api.paginate import PageJob, PageListener, Paginator, RepeatedToken
-from collectors.x_api.transport import make_client
+from collectors.x_api.transport import Page, make_client
 from collectors.x_api.tweet_log import TweetLog, is_retweet
 from collectors.x_api.units import METRICS, USERS, campaign_query, check_units, plan_units, search_query
 from collectors.x_api.user_ids import UserIds
+from collectors.x_shapes import OBJECT_TYPES
 from tiemeter.config import Config
 from tiemeter.errors import FatalError, RetriableError, SkippableError
 from tiemeter.settings import Home
@@ -178,7 +178,10 @@ class XCollector:
                 result.deferred.append(job.label)
             return True
         try:
-            self.paginator.run(job)
+            try:
+                self.paginator.run(job)
+            finally:
+                self.tweets.sync()
         except RateLimitWaitTooLong as error:
             self._closed_endpoints[job.endpoint] = f"rate limit of {job.endpoint}: {error}"
             result.deferred.append(job.label)
@@ -222,11 +225,11 @@ class XCollector:
             yield from self._repoll_jobs()
         elif kind == "campaign":
             query = campaign_query(self.config, name)
-            yield self._search_job(unit, query, f"campaign {name}: {query}", watch=True)
+            yield self.search_job(unit, query, f"campaign {name}: {query}", watch=True)
             yield from self._reaction_jobs(unit)
         elif kind == "search":
             query = search_query(self.config, name)
-            yield self._search_job(unit, query, f"search {name}: {query}", watch=False)
+            yield self.search_job(unit, query, f"search {name}: {query}", watch=False)
         elif kind == "account":
             yield from self._account_jobs(unit, name)
             yield from self._reaction_jobs(unit)
@@ -268,7 +271,7 @@ class XCollector:
                 observe=self._observe_repoll,
             )
 
-    def _observe_repoll(self, page: dict[str, Any]) -> None:
+    def _observe_repoll(self, page: Page) -> None:
         self.tweets.note(page.get("data") or (), None, self.clock())
         gone = [
             e.get("resource_id") or e.get("value")
@@ -277,16 +280,16 @@ class XCollector:
         ]
         self.tweets.gone([g for g in gone if g])
 
-    def _watch(self, unit: str) -> Callable[[dict[str, Any]], None]:
+    def _watch(self, unit: str) -> Callable[[Page], None]:
         """Tracked and campaign tweets (not retweets: their metrics are the original's) are watched."""
 
-        def observe(page: dict[str, Any]) -> None:
-            tweets = [t for t in page.get("data") or () if isinstance(t, dict) and not is_retweet(t)]
+        def observe(page: Page) -> None:
+            tweets = [t for t in page.get("data") or () if isinstance(t, OBJECT_TYPES) and not is_retweet(t)]
             self.tweets.note(tweets, unit, self.clock())
 
         return observe
 
-    def _search_job(
+    def search_job(
         self, unit: str, query: str, label: str, *, watch: bool, target: int | None = None
     ) -> PageJob:
         endpoint = f"/2/tweets/search/{self.config.x.search}"
@@ -381,7 +384,7 @@ class XCollector:
         for conversation, count in sorted(replies.items()):
             query = f"conversation_id:{conversation}"
             if self._worth_asking(search, query, count):
-                yield self._search_job(
+                yield self.search_job(
                     unit, query, f"replies in conversation {conversation}", watch=False, target=count
                 )
 

@@ -19,6 +19,7 @@ from collectors.landing import landing_path, provenance, stamp_object, write_lan
 from collectors.x_api.budget import Budget
 from collectors.x_api.pages import iso_epoch
 from collectors.x_api.transport import endpoint_template
+from collectors.x_shapes import ARRAY_TYPES, OBJECT_TYPES
 
 RESOURCE = "x_api_requests"
 SOURCE = "x_api"
@@ -26,10 +27,10 @@ FLUSH_EVERY = 25
 
 
 def count_items(page: object) -> int:
-    data = page.get("data") if isinstance(page, dict) else None
-    if isinstance(data, list):
+    data = page.get("data") if isinstance(page, OBJECT_TYPES) else None
+    if isinstance(data, ARRAY_TYPES):
         return len(data)
-    return 1 if isinstance(data, dict) else 0
+    return 1 if isinstance(data, OBJECT_TYPES) else 0
 
 
 @dataclass

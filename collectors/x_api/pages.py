@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+import orjson
 
 from collectors.landing import (
     iso,
@@ -19,6 +20,7 @@ from collectors.landing import (
     stamp_raw_object,
     write_landing_file,
 )
+from collectors.x_api.transport import Page
 from collectors.x_shapes import classify_page
 
 RESOURCE = "x_api_pages"  # the same raw table twarc imports land in: one parser for both
@@ -40,7 +42,7 @@ class PageLander:
         self,
         path: Path,
         raw: bytes,
-        page: dict[str, Any],
+        page: Page,
         *,
         endpoint: str,
         sent_path: str,
@@ -61,7 +63,7 @@ class PageLander:
         )
         body = raw.strip()
         # The API sends compact JSON; a body with a line break would break JSONL, so it is re-serialised.
-        line = stamp_object(page, stamp) if b"\n" in body else stamp_raw_object(body, stamp)
+        line = stamp_object(orjson.loads(body), stamp) if b"\n" in body else stamp_raw_object(body, stamp)
         write_landing_file(path, [line])
         return kind
 

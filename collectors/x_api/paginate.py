@@ -15,7 +15,7 @@ from collectors.x_api.budget import Budget
 from collectors.x_api.cursors import CursorStore
 from collectors.x_api.ledger import FLUSH_EVERY, RequestLedger, RunTotals, count_items
 from collectors.x_api.pages import PageLander
-from collectors.x_api.transport import XApiSession, sent_path_and_params
+from collectors.x_api.transport import Page, XApiSession, sent_path_and_params
 from tiemeter.errors import RetriableError
 
 
@@ -28,13 +28,13 @@ class PageJob:
     unit: str  # the configured source this job serves, e.g. "campaign:door-appeal"
     endpoint: str  # template, e.g. "/2/users/:id/tweets"
     label: str  # for people: what is being collected
-    call: Callable[..., dict[str, Any]]  # the tweepy method, its fixed arguments bound
+    call: Callable[..., Page]  # the tweepy method, its fixed arguments bound
     key: str | None = None  # cursor key; None for a one-off lookup
     token_param: str | None = None  # "next_token" (search) or "pagination_token"; None: one page
     incremental: bool = False  # ask only for ids above the cursor's since_id
     page_items: int = 100  # the most items one page can bring (the budget's worst case)
     target_count: int | None = None  # reaction lists: the metric this pagination covers
-    observe: Callable[[dict[str, Any]], None] | None = None  # bookkeeping before the page lands
+    observe: Callable[[Page], None] | None = None  # bookkeeping before the page lands
 
 
 class PageListener:
@@ -98,7 +98,7 @@ class Paginator:
             seen_tokens.add(next_token)
             token = next_token
 
-    def _land(self, job: PageJob, cursor, page: dict[str, Any], response, next_token: str | None) -> None:
+    def _land(self, job: PageJob, cursor, page: Page, response, next_token: str | None) -> None:
         path = self.lander.next_path()
         step = None
         if cursor is not None:
@@ -127,6 +127,6 @@ class Paginator:
             self.totals.users += items
 
 
-def is_empty(page: dict[str, Any]) -> bool:
+def is_empty(page: Page) -> bool:
     """No data, no includes, no errors: only ``meta`` saying result_count 0."""
     return not (page.get("data") or page.get("includes") or page.get("errors"))

@@ -4,7 +4,9 @@ An append-only log under ``state/x/``: one line each time a tracked or campaign 
 with its creation time, the time of the observation, its public metrics and its conversation.
 Folding the log gives, per tweet, the latest counts (which say whether retweeters, quotes, likers
 or replies are worth a request) and the last observation (which says whether a metrics re-poll is
-due). It is appended *before* the page lands, so a tweet on a landed page is always watched.
+due). It is appended *before* the page lands, so after a kill a tweet on a landed page is always
+watched. The appends reach the disk (fsync) once per pagination rather than once per page: a power
+cut can lose the watch of the last pages landed, never a page.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from collectors.state_files import append_json_lines, locked, read_json_lines, write_atomic
+from collectors.state_files import append_json_lines, fsync_file, locked, read_json_lines, write_atomic
 
 # Re-poll metrics about 1 h, 6 h, 24 h and 7 d after posting: metrics become a time series.
 REPOLL_AFTER_S = (3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)
@@ -88,12 +90,19 @@ def observation(tweet: Mapping[str, Any], unit: str | None, now: float) -> dict[
 class TweetLog:
     def __init__(self, path: Path):
         self.path = path
+        self._unsynced = False
 
     def note(self, tweets: Iterable[Mapping[str, Any]], unit: str | None, now: float) -> int:
         """Log an observation of each tweet (``unit`` None: a re-poll, which keeps the tweet's units)."""
         lines = [line for t in tweets if (line := observation(t, unit, now))]
-        append_json_lines(self.path, lines)
+        append_json_lines(self.path, lines, sync=False)
+        self._unsynced = self._unsynced or bool(lines)
         return len(lines)
+
+    def sync(self) -> None:
+        if self._unsynced:
+            fsync_file(self.path)
+            self._unsynced = False
 
     def gone(self, tweet_ids: Iterable[str]) -> None:
         append_json_lines(self.path, [{"t": tid, "g": 1} for tid in tweet_ids])

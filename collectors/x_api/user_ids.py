@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.state_files import locked, read_json, write_json_atomic
+from collectors.x_shapes import OBJECT_TYPES
 
 
 class UserIds:
@@ -18,7 +19,7 @@ class UserIds:
         return (read_json(self.path, {}) or {}).get(username.lower())
 
     def learn(self, page: dict[str, Any]) -> None:
-        users = [u for u in page.get("data") or () if isinstance(u, dict) and u.get("username")]
+        users = [u for u in page.get("data") or () if isinstance(u, OBJECT_TYPES) and u.get("username")]
         if not users:
             return
         with locked(self.path):

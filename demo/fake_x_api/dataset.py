@@ -52,6 +52,7 @@ class XDataset:
         self.lock = threading.RLock()
         self.users: dict[str, dict[str, Any]] = {}
         self.tweets: dict[str, dict[str, Any]] = {}
+        self.version = 0  # changes with every edit: cached search results are keyed by it
         self.add_users(users)
         self.add_tweets(tweets)
 
@@ -82,8 +83,10 @@ class XDataset:
         """Set explicit public metrics (``like_count=7``, ``impression_count=900``, ...)."""
         with self.lock:
             self.tweets[tweet_id].setdefault("public_metrics", {}).update(counts)
+            self.version += 1
 
     def _reindex(self) -> None:
+        self.version += 1
         self.by_username = {u["username"].lower(): u for u in self.users.values()}
         self.newest_first = sorted(self.tweets.values(), key=lambda t: int(t["id"]), reverse=True)
         self.referencing: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)

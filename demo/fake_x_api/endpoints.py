@@ -186,6 +186,7 @@ class Endpoints:
         self, dataset: XDataset, pagination: Pagination, now: Callable[[], float], recent_days: int | None
     ):
         self.dataset, self.pagination, self.now, self.recent_days = dataset, pagination, now, recent_days
+        self._matches: dict[tuple[int, str], list[dict]] = {}  # (dataset version, query) -> matching tweets
 
     def answer(self, endpoint: Endpoint, path_id: str | None, params: dict[str, str]) -> dict[str, Any]:
         unknown = sorted(set(params) - endpoint.params - {"post.fields"})
@@ -345,11 +346,16 @@ class Endpoints:
     def search(self, endpoint, path_id, params):
         if "query" not in params:
             raise BadRequest("The `query` query parameter can not be empty", "query")
-        try:
-            matches = compile_query(params["query"], self.dataset)
-        except QueryError as error:
-            raise BadRequest(str(error), "query") from None
-        tweets = [t for t in self.dataset.newest_first if matches(t)]
+        key = (self.dataset.version, params["query"])
+        if key not in self._matches:
+            try:
+                matches = compile_query(params["query"], self.dataset)
+            except QueryError as error:
+                raise BadRequest(str(error), "query") from None
+            if len(self._matches) > 256:
+                self._matches.clear()
+            self._matches[key] = [t for t in self.dataset.newest_first if matches(t)]
+        tweets = self._matches[key]
         if endpoint.template.endswith("/recent") and self.recent_days:
             oldest = self.now() - self.recent_days * 86400
             tweets = [t for t in tweets if _epoch(t["created_at"]) >= oldest]

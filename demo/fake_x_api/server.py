@@ -6,6 +6,7 @@ import secrets
 import socket
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -105,6 +106,7 @@ class FakeXApi:
         self._lock = threading.Lock()
         self.requests: list[ServedRequest] = []
         self.service_seconds: list[float] = []  # time spent building and sending each answer
+        self._in_flight = 0
         self._httpd = ThreadingHTTPServer((host, port), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.api = self
@@ -141,6 +143,12 @@ class FakeXApi:
         with self._lock:
             return Counter((r.path, r.params) for r in self.requests)
 
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Until no request is being answered (say, one a killed client left behind)."""
+        deadline = time.monotonic() + timeout
+        while self._in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+
     def reset_log(self) -> None:
         with self._lock:
             self.requests.clear()
@@ -149,6 +157,15 @@ class FakeXApi:
     # -- answering ----------------------------------------------------------------------------
 
     def serve(self, handler: BaseHTTPRequestHandler) -> None:
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._serve(handler)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         if self.delay_s:
             time.sleep(self.delay_s)
         started = time.perf_counter()
@@ -158,13 +175,16 @@ class FakeXApi:
         endpoint = found[0] if found else None
         status, body, headers, cut = self._answer(handler, found, params)
         data = orjson.dumps(body)
-        self._send(handler, status, data, headers, cut)
-        with self._lock:
+        # Not an X header: how long the fake took to choose and render the answer (benchmarks read it).
+        headers["x-fake-service-ms"] = f"{(time.perf_counter() - started) * 1000:.3f}"
+        with self._lock:  # logged before the answer goes out: a client that has it sees it counted
             self.requests.append(
                 ServedRequest(
                     parts.path, endpoint.template if endpoint else None, tuple(sorted(params.items())), status
                 )
             )
+        self._send(handler, status, data, headers, cut)
+        with self._lock:
             self.service_seconds.append(time.perf_counter() - started)
 
     def _answer(self, handler, found, params) -> tuple[int, dict, dict[str, str], str | None]:
@@ -192,6 +212,9 @@ class FakeXApi:
             body = self.endpoints.answer(endpoint, path_id, params)
         except BadRequest as error:
             return 400, self._invalid(error), headers, None
+        except Exception as error:  # noqa: BLE001 - a bug here must still answer, as a 500
+            traceback.print_exc()
+            return 500, _problem(500, f"Internal Error: {type(error).__name__}"), headers, None
         if "partial_errors" in fired:
             body.setdefault("errors", []).append(
                 {
