@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import bench_import
+from bench import bench_import, bench_x_collector
 
 
 def main() -> int:
@@ -16,6 +16,8 @@ def main() -> int:
     if big:
         print(f"\n== import memory at {big:,} tweets (target: peak RSS <= 1536 MB) ==")
         bench_import.run(big)
+    print("\n== X collector per 100-tweet page (issue: X collector; target: <= 20 ms) ==")
+    bench_x_collector.run(int(os.environ.get("BENCH_X_PAGES", "50")))
     return 0
 
 

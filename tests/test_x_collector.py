@@ -82,7 +82,6 @@ def test_incremental_run_fetches_only_new_tweets(home, tmp_path):
         config = write_config(tmp_path / "t.toml", api.base_url)
         collector(home, config, clock).run()
         newest = max(int(t["id"]) for t in world.tweets)
-        landed_before = len(landed_pages(home))
         later = World(_next_id=newest)
         mark = "10"
         fresh = [
@@ -93,7 +92,7 @@ def test_incremental_run_fetches_only_new_tweets(home, tmp_path):
         api.reset_log()
         result = collector(home, config, clock).run()
     assert result.complete
-    new_pages = landed_pages(home)[landed_before:]
+    new_pages = [p for p in landed_pages(home) if p["__tiemeter"]["run_id"] == result.run_id]
     assert {t["id"] for p in new_pages for t in p.get("data", ()) if "text" in t} == set(fresh)
     for request in api.requests:
         params = dict(request.params)
