@@ -209,3 +209,21 @@ def test_a_bad_query_fails_its_job_and_the_others_go_on(home, tmp_path):
     assert len(result.errors) == 1 and "search roi" in result.errors[0] and "lolcat" in result.errors[0]
     assert [r for r in api.requests if r.status == 400]
     assert [r for r in api.requests if r.endpoint == "/2/users/:id/mentions" and r.status == 200]
+
+
+def test_full_archive_search_asks_for_500_per_page(home, tmp_path):
+    world = build_world(more_sharers=30)
+    clock = FakeClock()
+    with serving(world, clock) as api:
+        result = collector(home, write_config(tmp_path / "t.toml", api.base_url, search="all"), clock).run()
+    assert result.complete
+    searches = [dict(r.params) for r in api.requests if r.endpoint and "search" in r.endpoint]
+    assert searches and all(r["max_results"] == "500" for r in searches)
+    assert {r.endpoint for r in api.requests if r.endpoint and "search" in r.endpoint} == {
+        "/2/tweets/search/all"
+    }
+    assert any(
+        s["query"].startswith("conversation_id:") for s in searches
+    )  # replies, through the same endpoint
+    load(home)
+    assert warehouse_contents(home) == expected(world.dataset())

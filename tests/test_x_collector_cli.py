@@ -132,3 +132,24 @@ def test_the_token_can_come_from_the_airflow_connection(home, tmp_path, cli, mon
         result = cli(home, "collect", "x", "--config", str(config), "--unit", "users")
     assert result.code == 0, result
     assert [r for r in api.requests if r.status == 200]
+
+
+def test_the_airflow_task_ends_well_when_stopped_early_and_resumes_next_run(home, tmp_path, monkeypatch):
+    from tiemeter.airflow_tasks import collect_x
+
+    world = World()
+    author = world.user(1, "poster", 10)
+    for i in range(150):
+        world.tweet(author, f"post {i} https://example.blog/2012/12/a-door-for-christmas/", url=True)
+    with serving(world) as api:
+        config = write_config(tmp_path / "t.toml", api.base_url, budget_usd_per_run=0.6)
+        monkeypatch.setenv("TIEMETER_CONFIG", str(config))
+        monkeypatch.setenv("TIEMETER_HOME", str(home.root))
+        monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+        first = collect_x(["campaign:door"])  # stops before the second page: the task still succeeds
+        assert "1 page(s) landed" in first
+        second = collect_x(["campaign:door"])
+    assert "1 page(s) landed" in second
+    assert sorted(t["id"] for p in landed_pages(home) for t in p["data"]) == sorted(
+        t["id"] for t in world.tweets
+    )

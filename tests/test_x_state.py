@@ -38,3 +38,21 @@ def test_the_tweet_log_skips_a_torn_line_and_keeps_appending(home):
     created = watched["7"].created
     assert not watched["7"].repoll_due(created + REPOLL_AFTER_S[0] - 1)
     assert watched["7"].repoll_due(created + REPOLL_AFTER_S[0])
+
+
+def test_bad_x_settings_name_their_key():
+    import pytest
+
+    from collectors.x_api.budget import price_table
+    from tiemeter.config import ConfigError, parse_config
+
+    for table, key in (
+        ({"budget_usd_per_run": -1}, "x.budget_usd_per_run"),
+        ({"max_rate_limit_wait_s": -3}, "x.max_rate_limit_wait_s"),
+        ({"search": "everything"}, "x.search"),
+    ):
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            parse_config({"x": table})
+    with pytest.raises(ConfigError, match=r"x\.prices_usd\.tweet_read"):
+        price_table({"tweet_read": 1.0})
+    assert price_table({"post_read": 0.01})["post_read"] == 0.01

@@ -67,12 +67,14 @@ class CollectProgress(CollectListener):
         if not self.tty:
             self.real_sleep(seconds)
             return
-        deadline = time.monotonic() + seconds
-        while (left := deadline - time.monotonic()) > 0:
+        left = seconds
+        while left > 0:
             self._draw(
                 f"{self.unit}: waiting, {left:4.0f}s left ({self._wait_reason}); {_totals(self.totals)}"
             )
-            self.real_sleep(min(1.0, left))
+            step = min(1.0, left)
+            self.real_sleep(step)
+            left -= step
 
     def finish(self) -> None:
         if self.tty:
