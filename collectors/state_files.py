@@ -19,7 +19,8 @@ from typing import Any
 import orjson
 
 
-def fsync_dir(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder (a folder's fsync makes a rename in it durable)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -42,7 +43,7 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
         tmp.unlink(missing_ok=True)
         raise
     if sync_dir:
-        fsync_dir(path.parent)
+        fsync_path(path.parent)
 
 
 def write_json_atomic(path: Path, obj: Any, *, sync_dir: bool = True) -> None:
@@ -86,17 +87,6 @@ def append_json_lines(path: Path, objects: Iterable[Any], *, sync: bool = True) 
                 os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def fsync_file(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def read_json_lines(path: Path) -> Iterator[Any]:

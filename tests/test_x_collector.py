@@ -6,13 +6,16 @@ import math
 
 from conftest import query, scalar
 from x_fixtures import (
+    BASE,
     CAMPAIGN_URL,
+    START_CLOCK,
     FakeClock,
     World,
     build_world,
     collector,
     expected,
     landed_pages,
+    posting_world,
     serving,
     warehouse_contents,
     write_config,
@@ -58,11 +61,8 @@ def test_loading_twice_gives_no_duplicates(home, tmp_path, cli):
 
 
 def test_search_of_n_tweets_takes_ceil_n_over_100_requests(home, tmp_path):
-    world = World()
-    author = world.user(1, "poster", 10)
     n = 257
-    for i in range(n):
-        world.tweet(author, f"post {i} {CAMPAIGN_URL}", url=True)
+    world = posting_world(n)
     clock = FakeClock()
     with serving(world, clock) as api:
         config = write_config(tmp_path / "t.toml", api.base_url)
@@ -137,10 +137,7 @@ def test_liking_users_are_opt_in(home, tmp_path):
 
 
 def test_budget_stops_before_exceeding_and_the_next_run_resumes(home, tmp_path, cli):
-    world = World()
-    author = world.user(1, "poster", 10)
-    for i in range(350):
-        world.tweet(author, f"post {i} {CAMPAIGN_URL}", url=True)
+    world = posting_world(350)
     clock = FakeClock()
     with serving(world, clock) as api:
         # a full page of 100 tweets costs $0.50: two fit in $1.20, a third could not
@@ -169,13 +166,9 @@ def test_request_cap_stops_the_run(home, tmp_path):
 
 
 def test_metrics_repoll_follows_the_decaying_schedule(home, tmp_path):
-    world = World()
-    author = world.user(1, "poster", 10)
-    posted = FakeClock().now - 1800  # half an hour before the first run
-    from datetime import UTC, datetime
-
-    minutes = int((datetime.fromtimestamp(posted, UTC) - __import__("x_fixtures").BASE).total_seconds() // 60)
-    ids = [world.tweet(author, f"post {i} {CAMPAIGN_URL}", url=True, minutes=minutes) for i in range(150)]
+    posted = START_CLOCK - 1800  # half an hour before the first run
+    world = posting_world(150, minutes=int(posted - BASE.timestamp()) // 60)
+    ids = [t["id"] for t in world.tweets]
     clock = FakeClock()
     with serving(world, clock) as api:
         config = write_config(tmp_path / "t.toml", api.base_url)

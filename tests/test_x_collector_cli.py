@@ -14,11 +14,11 @@ import pytest
 from conftest import REPO
 from x_fixtures import (
     TOKEN,
-    World,
     build_world,
     expected,
     landed_pages,
     page_key,
+    posting_world,
     serving,
     warehouse_contents,
     write_config,
@@ -100,10 +100,7 @@ def test_the_token_is_never_written_anywhere(home, tmp_path, cli, monkeypatch, c
 
 def test_cli_exit_codes_say_whether_the_run_is_complete(home, tmp_path, cli, monkeypatch):
     monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
-    world = World()
-    author = world.user(1, "poster", 10)
-    for i in range(150):
-        world.tweet(author, f"post {i} https://example.blog/2012/12/a-door-for-christmas/", url=True)
+    world = posting_world(150)
     with serving(world) as api:
         config = write_config(tmp_path / "t.toml", api.base_url, budget_usd_per_run=0.6)
         stopped = cli(home, "collect", "x", "--config", str(config), "--unit", "campaign:door")
@@ -137,10 +134,7 @@ def test_the_token_can_come_from_the_airflow_connection(home, tmp_path, cli, mon
 def test_the_airflow_task_ends_well_when_stopped_early_and_resumes_next_run(home, tmp_path, monkeypatch):
     from tiemeter.airflow_tasks import collect_x
 
-    world = World()
-    author = world.user(1, "poster", 10)
-    for i in range(150):
-        world.tweet(author, f"post {i} https://example.blog/2012/12/a-door-for-christmas/", url=True)
+    world = posting_world(150)
     with serving(world) as api:
         config = write_config(tmp_path / "t.toml", api.base_url, budget_usd_per_run=0.6)
         monkeypatch.setenv("TIEMETER_CONFIG", str(config))

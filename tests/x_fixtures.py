@@ -93,6 +93,15 @@ class World:
         return {"users": self.users, "tweets": self.tweets}
 
 
+def posting_world(posts: int, minutes: int | None = None) -> World:
+    """One user sharing the campaign link ``posts`` times: paginations of a known length."""
+    world = World()
+    author = world.user(1, "poster", 10)
+    for i in range(posts):
+        world.tweet(author, f"post {i} {CAMPAIGN_URL}", url=True, minutes=minutes)
+    return world
+
+
 def build_world(more_sharers: int = 0) -> World:
     """``more_sharers`` extra users who each share the campaign link: longer paginations."""
     w = World()

@@ -67,60 +67,20 @@ def _endpoint(template: str, params: set[str], max_results, serve: str, returns:
     return Endpoint(template, re.compile(regex), frozenset(params), max_results, serve, returns)
 
 
+PAGED = {"max_results", "pagination_token"}
+SEARCH = PAGED | {"query", "next_token", "sort_order"} | TIME_PARAMS | TWEET_PARAMS
 ENDPOINTS = [
-    _endpoint(
-        "/2/tweets/search/recent",
-        {"query", "max_results", "next_token", "pagination_token", "sort_order"} | TIME_PARAMS | TWEET_PARAMS,
-        (10, 100, 10),
-        "search",
-        "tweets",
-    ),
-    _endpoint(
-        "/2/tweets/search/all",
-        {"query", "max_results", "next_token", "pagination_token", "sort_order"} | TIME_PARAMS | TWEET_PARAMS,
-        (10, 500, 10),
-        "search",
-        "tweets",
-    ),
-    _endpoint(
-        "/2/users/:id/tweets",
-        {"max_results", "pagination_token", "exclude"} | TIME_PARAMS | TWEET_PARAMS,
-        (5, 100, 10),
-        "timeline",
-        "tweets",
-    ),
-    _endpoint(
-        "/2/users/:id/mentions",
-        {"max_results", "pagination_token"} | TIME_PARAMS | TWEET_PARAMS,
-        (5, 100, 10),
-        "mentions",
-        "tweets",
-    ),
-    _endpoint(
-        "/2/tweets/:id/quote_tweets",
-        {"max_results", "pagination_token", "exclude"} | TWEET_PARAMS,
-        (10, 100, 10),
-        "quote_tweets",
-        "tweets",
-    ),
-    _endpoint(
-        "/2/tweets/:id/retweeted_by",
-        {"max_results", "pagination_token"} | USER_PARAMS,
-        (1, 100, 100),
-        "retweeted_by",
-        "users",
-    ),
-    _endpoint(
-        "/2/tweets/:id/liking_users",
-        {"max_results", "pagination_token"} | USER_PARAMS | MEDIA_PLACE_POLL,
-        (1, 100, 100),
-        "liking_users",
-        "users",
-    ),
+    _endpoint("/2/tweets/search/recent", SEARCH, (10, 100, 10), "search", "tweets"),
+    _endpoint("/2/tweets/search/all", SEARCH, (10, 500, 10), "search", "tweets"),
+    _endpoint("/2/users/:id/tweets", PAGED | {"exclude"} | TIME_PARAMS | TWEET_PARAMS, (5, 100, 10), "timeline", "tweets"),
+    _endpoint("/2/users/:id/mentions", PAGED | TIME_PARAMS | TWEET_PARAMS, (5, 100, 10), "mentions", "tweets"),
+    _endpoint("/2/tweets/:id/quote_tweets", PAGED | {"exclude"} | TWEET_PARAMS, (10, 100, 10), "quote_tweets", "tweets"),
+    _endpoint("/2/tweets/:id/retweeted_by", PAGED | USER_PARAMS, (1, 100, 100), "retweeted_by", "users"),
+    _endpoint("/2/tweets/:id/liking_users", PAGED | USER_PARAMS | MEDIA_PLACE_POLL, (1, 100, 100), "liking_users", "users"),
     _endpoint("/2/tweets", {"ids"} | TWEET_PARAMS, None, "tweets_lookup", "tweets"),
     _endpoint("/2/users/by", {"usernames"} | USER_PARAMS, None, "users_by_username", "users"),
     _endpoint("/2/users", {"ids"} | USER_PARAMS, None, "users_lookup", "users"),
-]
+]  # fmt: skip
 
 
 def route(path: str) -> tuple[Endpoint, str | None] | None:
