@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import bench_import, bench_pagerank
+from bench import bench_import, bench_pagerank, bench_rebuild, bench_x_collector
 
 
 def main() -> int:
@@ -16,8 +16,12 @@ def main() -> int:
     if big:
         print(f"\n== import memory at {big:,} tweets (target: peak RSS <= 1536 MB) ==")
         bench_import.run(big)
+    print("\n== X collector per 100-tweet page (issue: X collector; target: <= 20 ms) ==")
+    bench_x_collector.run(int(os.environ.get("BENCH_X_PAGES", "50")))
     print("\n== network impact: PageRank (issue: transforms) ==")
     bench_pagerank.run(int(os.environ.get("BENCH_EDGES", "5000000")))
+    print("\n== full rebuild of every model (issue: transforms; target: <= 120 s) ==")
+    bench_rebuild.run(int(os.environ.get("BENCH_REBUILD_TWEETS", "1000000")))
     return 0
 
 

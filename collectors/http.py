@@ -53,6 +53,22 @@ class BodyTimeout(Exception):
     """The body kept trickling in past ``HttpPolicy.total_timeout`` (retried like a timeout)."""
 
 
+class InvalidBody(Exception):
+    """A 2xx body that the caller's ``validate`` refused (truncated or invalid JSON): retried like a timeout."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One HTTP attempt, for request ledgers: ``problem`` is None when the attempt gave a usable answer."""
+
+    method: str
+    url: str  # redacted
+    status: int | None
+    problem: str | None
+    seconds: float
+    response: requests.Response | None = field(default=None, repr=False, compare=False)
+
+
 class RateLimitWaitTooLong(RetriableHttpError):
     """The server asks for a wait longer than ``HttpPolicy.max_wait``: stop now, resume on the next run."""
 
@@ -140,6 +156,7 @@ class HttpClient:
     on_response: Callable[[requests.Response, float], None] | None = (
         None  # (response, seconds): request ledger
     )
+    on_attempt: Callable[[Attempt], None] | None = None  # every attempt, failed ones too: request ledger
     headers: dict[str, str] = field(default_factory=dict)
     jitter: bool = True
 
@@ -197,12 +214,26 @@ class HttpClient:
 
     # -- requesting ----------------------------------------------------------------------
 
-    def request(self, method: str, url: str, *, rate_key: str | None = None, **kwargs) -> requests.Response:
+    def _record(self, method: str, url: str, status, problem, started: float, response=None) -> None:
+        if self.on_attempt:
+            seconds = time.perf_counter() - started
+            self.on_attempt(Attempt(method, url, status, problem, seconds, response))
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        rate_key: str | None = None,
+        validate: Callable[[requests.Response], None] | None = None,
+        **kwargs,
+    ) -> requests.Response:
         """Send a request with the policy's timeouts, retries and caps; the body is read and capped.
 
         ``rate_key`` groups requests that share one rate-limit window (default: the URL's path).
-        Any status the policy does not retry is returned to the caller, except 401/403
-        (``FatalHttpError``) and 404/410 (``SkippableHttpError``).
+        ``validate`` checks a 2xx body and raises ``InvalidBody`` to have it retried (a truncated
+        JSON page, say). Any status the policy does not retry is returned to the caller, except
+        401/403 (``FatalHttpError``) and 404/410 (``SkippableHttpError``).
         """
         key = rate_key or urlsplit(url).path
         kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
@@ -228,6 +259,7 @@ class HttpClient:
                 BodyTimeout,
             ) as error:
                 last_problem = f"{type(error).__name__}"
+                self._record(method, safe_url, None, last_problem, started)
                 if attempt < self.policy.max_attempts:
                     self._wait(self._backoff(attempt), f"{last_problem} on {safe_url}, retry {attempt}", url)
                 continue
@@ -235,8 +267,20 @@ class HttpClient:
             if self.on_response:
                 self.on_response(response, elapsed)
             status = response.status_code
+            if validate is not None and 200 <= status < 300:
+                try:
+                    validate(response)
+                except InvalidBody as error:
+                    last_problem = f"invalid body: {error}"
+                    self._record(method, safe_url, status, last_problem, started, response)
+                    if attempt < self.policy.max_attempts:
+                        self._wait(
+                            self._backoff(attempt), f"{last_problem} from {safe_url}, retry {attempt}", url
+                        )
+                    continue
             if status in self.policy.retry_statuses:
                 last_problem = f"HTTP {status}"
+                self._record(method, safe_url, status, last_problem, started, response)
                 if attempt >= self.policy.max_attempts:
                     break
                 wait = self.rate_limit_wait(response) if status == 429 else None
@@ -244,6 +288,9 @@ class HttpClient:
                     wait = self._backoff(attempt)
                 self._wait(wait, f"HTTP {status} from {safe_url}, retry {attempt}", url)
                 continue
+            self._record(
+                method, safe_url, status, None if status < 400 else f"HTTP {status}", started, response
+            )
             if status in (401, 403):
                 raise FatalHttpError(
                     f"{safe_url}: HTTP {status} {response.reason}: the credentials were refused or lack access",

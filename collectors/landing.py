@@ -17,6 +17,8 @@ from typing import Any
 
 import orjson
 
+from collectors.state_files import fsync_path
+
 PROVENANCE_KEY = "__tiemeter"
 QUARANTINE_RESOURCE = "_quarantine"
 _RESOURCE_NAME = re.compile(r"^_?[a-z][a-z0-9_]*$")
@@ -97,7 +99,7 @@ class LandingFile:
         os.fsync(self._handle.fileno())
         self._handle.close()
         os.replace(self._tmp, self.path)
-        _fsync_dir(self.path.parent)
+        fsync_path(self.path.parent)
         return self.path
 
     def abort(self) -> None:
@@ -154,14 +156,6 @@ class RollingLandingFile:
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None or any(not part._handle.closed for part in self.parts):
             self.abort()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def landing_path(landing_root: Path, resource: str, name: str, when: datetime | None = None) -> Path:

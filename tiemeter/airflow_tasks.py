@@ -50,3 +50,24 @@ def load_landing() -> str:
             f"{len(result.load.failed)} landing file(s) failed to load: {result.load.failed[0].error}"
         )
     return result.summary()
+
+
+@airflow_errors
+def collect_x(units: list[str] | None = None) -> str:
+    """One X collection: every unit of the config (``TIEMETER_CONFIG``), or the given ones.
+
+    A run stopped early on purpose (budget, request cap, a rate-limit wait longer than
+    ``x.max_rate_limit_wait_s``) ends the task successfully with its cursors saved instead of holding
+    a worker slot; the next run resumes. Failed jobs raise once the others have finished.
+    """
+    from collectors.x_api.collector import XCollector
+    from tiemeter.config import load_config
+    from tiemeter.credentials import x_config_and_token
+
+    config, token = x_config_and_token(load_config())
+    result = XCollector(config, resolve_home(), token).run(units)
+    log.info("%s", result.summary())
+    result.raise_for_errors()
+    if result.stopped:
+        log.warning("stopped early, cursors saved, the next run resumes: %s", result.stopped)
+    return result.summary()

@@ -1,7 +1,8 @@
 """The ``tiemeter`` command line.
 
 Exit codes: 0 success; 1 failure (a one-line reason on stderr); 3 some input was rejected and
-quarantined while the rest was loaded (``tiemeter status`` lists it).
+quarantined while the rest was loaded (``tiemeter status`` lists it); 4 a collection stopped early
+on purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it again later.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import sys
 
 from tiemeter import __version__
 from tiemeter.commands import COMMAND_MODULES
-from tiemeter.errors import InputRejected, TiemeterError
+from tiemeter.errors import IncompleteRun, InputRejected, TiemeterError
 from tiemeter.settings import Home
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
+EXIT_INCOMPLETE = 4
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputRejected as error:
         print(f"tiemeter: {error}", file=sys.stderr)
         return EXIT_REJECTED
+    except IncompleteRun as error:
+        print(f"tiemeter: incomplete: {error}", file=sys.stderr)
+        return EXIT_INCOMPLETE
     except TiemeterError as error:
         print(f"tiemeter: error: {error}", file=sys.stderr)
         return EXIT_FAILED

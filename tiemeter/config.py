@@ -54,6 +54,12 @@ def _positive(value: float, full: str) -> float:
     return value
 
 
+def _non_negative(value: float, full: str) -> float:
+    if value < 0:
+        raise ConfigError(f"{full}: must be 0 or more, got {value!r}")
+    return value
+
+
 def _no_unknown(table: dict[str, Any], allowed: set[str], where: str) -> None:
     unknown = sorted(set(table) - allowed)
     if unknown:
@@ -179,10 +185,14 @@ def _parse_x(table: dict[str, Any]) -> XConfig:
         max_requests_per_run=int(
             _positive(_take(table, "max_requests_per_run", "x", int, 1000), "x.max_requests_per_run")
         ),
-        budget_usd_per_run=_take(table, "budget_usd_per_run", "x", float, 5.0),
+        budget_usd_per_run=_non_negative(
+            _take(table, "budget_usd_per_run", "x", float, 5.0), "x.budget_usd_per_run"
+        ),
         prices_usd={k: float(v) for k, v in prices.items()},
         liking_users=_take(table, "liking_users", "x", bool, False),
-        max_rate_limit_wait_s=_take(table, "max_rate_limit_wait_s", "x", float, 900.0),
+        max_rate_limit_wait_s=_non_negative(
+            _take(table, "max_rate_limit_wait_s", "x", float, 900.0), "x.max_rate_limit_wait_s"
+        ),
         searches=tuple(searches),
     )
 

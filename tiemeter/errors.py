@@ -22,5 +22,10 @@ class SkippableError(TiemeterError):
     """This item cannot be used, but the others can: quarantine it and go on."""
 
 
+class IncompleteRun(TiemeterError):
+    """Stopped early on purpose (budget, request cap, a long rate-limit wait); cursors are saved and
+    the next run resumes where this one stopped."""
+
+
 class InputRejected(TiemeterError):
     """Some input was quarantined; what was good was still landed and loaded."""

@@ -18,6 +18,7 @@ RAW_RESOURCES = {
     "blog_disqus_api": "Disqus API posts/list pages (posts with their thread), one page per row",
     "blog_wxr": "WordPress export (WXR) records: items with their comments, authors, channel fields",
     "blog_disqus_xml": "Disqus XML export records: categories, threads and posts",
+    "x_api_requests": "X API requests the collector made, one HTTP attempt per row (the request ledger)",
 }
 
 RAW_COLUMNS = """
@@ -75,6 +76,35 @@ META_DDL = [
 ]
 
 
+# A view, so the ledger is current as soon as the loader ran, without a build.
+META_VIEWS = [
+    """
+    CREATE OR REPLACE VIEW meta.api_requests AS
+    SELECT
+        run_id,
+        retrieved_at                                  AS requested_at,
+        endpoint,
+        payload ->> '$.__tiemeter.job'                AS job,
+        payload ->> '$.method'                        AS method,
+        payload ->> '$.path'                          AS path,
+        try_cast(payload ->> '$.status' AS INTEGER)   AS status,
+        payload ->> '$.problem'                       AS problem,
+        try_cast(payload ->> '$.items' AS INTEGER)    AS items,
+        try_cast(payload ->> '$.duration_ms' AS DOUBLE) AS duration_ms,
+        try_cast(payload ->> '$.cost_usd' AS DOUBLE)  AS cost_usd,
+        params,
+        landing_file,
+        line_no
+    FROM raw.x_api_requests
+    """,
+    """
+    COMMENT ON VIEW meta.api_requests IS 'Grain: one row per HTTP attempt to the X API (retries included). \
+problem is null for an attempt that gave a usable answer; cost_usd is the estimate from the price table \
+(x.prices_usd) for the items returned.'
+    """,
+]
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     from transforms.context import ensure_context_tables
 
@@ -82,6 +112,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for table in RAW_RESOURCES:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
-    for ddl in META_DDL:
+    for ddl in META_DDL + META_VIEWS:
         con.execute(ddl)
     ensure_context_tables(con)

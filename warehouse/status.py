@@ -34,6 +34,7 @@ def render_status(con: duckdb.DuckDBPyConnection, recent: int = 10) -> str:
         lines.append(
             f"  {loaded_at:%Y-%m-%d %H:%M:%S} {status:<7} {rows or 0:>8,} rows  {landing_file}{tail}"
         )
+    lines += api_request_lines(con, recent)
     quarantined = con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0]
     lines.append("")
     lines.append(f"Quarantine: {quarantined} item(s)")
@@ -46,3 +47,30 @@ def render_status(con: duckdb.DuckDBPyConnection, recent: int = 10) -> str:
     if quarantined > recent:
         lines.append(f"  ... and {quarantined - recent} more: SELECT * FROM meta.quarantine")
     return "\n".join(lines)
+
+
+def api_request_lines(con: duckdb.DuckDBPyConnection, recent: int) -> list[str]:
+    """Totals of ``meta.api_requests``: all runs, then the latest runs one by one."""
+    total = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE problem IS NOT NULL), coalesce(sum(items), 0), "
+        "coalesce(sum(cost_usd), 0) FROM meta.api_requests"
+    ).fetchone()
+    if not total[0]:
+        return []
+    lines = [
+        "",
+        f"X API requests: {total[0]:,} ({total[1]:,} failed or retried), {total[2]:,} items, "
+        f"est. ${total[3]:,.3f}",
+    ]
+    for run_id, requests, failed, items, cost in con.execute(
+        """
+        SELECT run_id, count(*), count(*) FILTER (WHERE problem IS NOT NULL), coalesce(sum(items), 0),
+               coalesce(sum(cost_usd), 0)
+        FROM meta.api_requests GROUP BY run_id ORDER BY max(requested_at) DESC LIMIT ?
+        """,
+        [recent],
+    ).fetchall():
+        lines.append(
+            f"  run {run_id}: {requests:,} request(s), {failed:,} failed, {items:,} items, est. ${cost:,.3f}"
+        )
+    return lines

@@ -1,0 +1,104 @@
+"""Collector state on disk: small files replaced atomically, and append-only logs.
+
+Collectors keep their state in files under ``home.state`` so that they never need the DuckDB lock.
+A replaced file is written to a temp file, fsynced, renamed over the old one, and the folder is
+fsynced: after a crash the file is either the old version or the new one, never half of each.
+An append-only log is fsynced after each append; its reader ignores a torn last line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder (a folder's fsync makes a rename in it durable)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
+    """Temp file, fsync, rename; ``sync_dir=False`` skips the folder's fsync, for state whose loss in a
+    power cut costs a repeated request but never data (the rename is still atomic)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if sync_dir:
+        fsync_path(path.parent)
+
+
+def write_json_atomic(path: Path, obj: Any, *, sync_dir: bool = True) -> None:
+    write_atomic(
+        path, orjson.dumps(obj, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS), sync_dir=sync_dir
+    )
+
+
+def read_json(path: Path, default: Any = None) -> Any:
+    try:
+        return orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return default
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """An exclusive advisory lock next to ``path``: parallel collector tasks share one log safely."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_name(path.name + ".lock"), "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def append_json_lines(path: Path, objects: Iterable[Any], *, sync: bool = True) -> None:
+    """Append one JSON line per object under the log's lock; fsync unless ``sync`` is False."""
+    data = b"".join(orjson.dumps(obj) + b"\n" for obj in objects)
+    if not data:
+        return
+    with locked(path):
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":  # a torn line from a crash: end it first
+                data = b"\n" + data
+            os.write(fd, data)
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def read_json_lines(path: Path) -> Iterator[Any]:
+    """Every complete line of an append-only log; a torn last line (a crash mid-append) is skipped."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return
+    for line in data.split(b"\n"):
+        if not line:
+            continue
+        try:
+            yield orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
