@@ -48,53 +48,55 @@ def pagerank(sources: np.ndarray, targets: np.ndarray, weights: np.ndarray, node
     return rank / rank.sum()
 
 
+# Each window's people, numbered 0..n-1 in a stable order (so the numbering can be recomputed).
+NODES_SQL = """
+    SELECT window_end, person_id,
+           (row_number() OVER (PARTITION BY window_end ORDER BY person_id) - 1)::BIGINT AS node
+    FROM (
+        SELECT window_end, source_person_id AS person_id FROM marts.engagement_edges
+        UNION
+        SELECT window_end, target_person_id FROM marts.engagement_edges
+    )
+"""
+
+
 def build(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(
+    edges = con.execute(
+        f"""
+        WITH nodes AS ({NODES_SQL})
+        SELECT epoch_us(e.window_end) AS window_us, s.node AS source, t.node AS target, e.weight::DOUBLE AS weight
+        FROM marts.engagement_edges e
+        JOIN nodes s ON s.window_end = e.window_end AND s.person_id = e.source_person_id
+        JOIN nodes t ON t.window_end = e.window_end AND t.person_id = e.target_person_id
         """
-        CREATE OR REPLACE TABLE marts.network_pagerank (
-            window_end TIMESTAMPTZ, person_id VARCHAR, pagerank DOUBLE, pagerank_scaled DOUBLE, nodes BIGINT)
+    ).fetchnumpy()
+    node_counts = con.execute(
+        f"WITH nodes AS ({NODES_SQL}) SELECT epoch_us(window_end), count(*) FROM nodes GROUP BY 1"
+    ).fetchall()
+    parts = {"window_us": [], "node": [], "pagerank": [], "nodes": []}
+    for window_us, nodes in node_counts:
+        in_window = edges["window_us"] == window_us
+        rank = pagerank(
+            edges["source"][in_window], edges["target"][in_window], edges["weight"][in_window], nodes
+        )
+        parts["window_us"].append(np.full(nodes, window_us, dtype=np.int64))
+        parts["node"].append(np.arange(nodes, dtype=np.int64))
+        parts["pagerank"].append(rank)
+        parts["nodes"].append(np.full(nodes, nodes, dtype=np.int64))
+    # DuckDB reads a dict of NumPy arrays in place (a replacement scan of this local variable);
+    # passing the ranks as list parameters instead costs seconds per window.
+    ranks = {  # noqa: F841 - read by the SQL below
+        key: np.concatenate(values)
+        if values
+        else np.zeros(0, dtype=np.float64 if key == "pagerank" else np.int64)
+        for key, values in parts.items()
+    }
+    con.execute(
+        f"""
+        CREATE OR REPLACE TABLE marts.network_pagerank AS
+        WITH nodes AS ({NODES_SQL})
+        SELECT n.window_end, n.person_id, r.pagerank, r.pagerank * r.nodes AS pagerank_scaled, r.nodes
+        FROM nodes n
+        JOIN ranks r ON r.window_us = epoch_us(n.window_end) AND r.node = n.node
         """
     )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE pagerank_nodes AS
-        SELECT window_end, person_id, (row_number() OVER (PARTITION BY window_end ORDER BY person_id) - 1)::BIGINT AS node
-        FROM (
-            SELECT window_end, source_person_id AS person_id FROM marts.engagement_edges
-            UNION
-            SELECT window_end, target_person_id FROM marts.engagement_edges
-        )
-        """
-    )
-    ends = [
-        row[0] for row in con.execute("SELECT DISTINCT window_end FROM pagerank_nodes ORDER BY 1").fetchall()
-    ]
-    for end in ends:
-        nodes = con.execute("SELECT count(*) FROM pagerank_nodes WHERE window_end = ?", [end]).fetchone()[0]
-        edges = con.execute(
-            """
-            SELECT s.node AS source, t.node AS target, e.weight::DOUBLE AS weight
-            FROM marts.engagement_edges e
-            JOIN pagerank_nodes s ON s.window_end = e.window_end AND s.person_id = e.source_person_id
-            JOIN pagerank_nodes t ON t.window_end = e.window_end AND t.person_id = e.target_person_id
-            WHERE e.window_end = ?
-            """,
-            [end],
-        ).fetchnumpy()
-        # DuckDB reads a dict of NumPy arrays in place (a replacement scan of this local variable);
-        # passing the ranks as a list parameter instead costs seconds per window.
-        window_ranks = {  # noqa: F841 - read by the SQL below
-            "node": np.arange(nodes, dtype=np.int64),
-            "pagerank": pagerank(edges["source"], edges["target"], edges["weight"], nodes),
-        }  # noqa: F841
-        con.execute(
-            """
-            INSERT INTO marts.network_pagerank
-            SELECT n.window_end, n.person_id, r.pagerank, r.pagerank * ?, ?
-            FROM pagerank_nodes n
-            JOIN window_ranks r ON r.node = n.node
-            WHERE n.window_end = ?
-            """,
-            [nodes, nodes, end],
-        )
-    con.execute("DROP TABLE pagerank_nodes")
