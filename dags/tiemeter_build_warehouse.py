@@ -1,14 +1,12 @@
-"""Airflow DAG: load the landing zone into DuckDB and rebuild the warehouse. Logic lives in ``warehouse/``."""
+"""Airflow DAG: load the landing zone into DuckDB and rebuild the warehouse. Logic: warehouse/, transforms/."""
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import dag, task
 
-LANDING_X = Asset("tiemeter://landing/x")
-LANDING_BLOGS = Asset("tiemeter://landing/blogs")
-WAREHOUSE = Asset("tiemeter://warehouse")
-WAREHOUSE_POOL = "tiemeter_warehouse"
+from tiemeter.assets import LANDING_BLOGS, LANDING_X, WAREHOUSE, WAREHOUSE_POOL
+from tiemeter.schedule import dag_retries
 
 
 @dag(
@@ -17,25 +15,50 @@ WAREHOUSE_POOL = "tiemeter_warehouse"
     start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
-    default_args={"retries": 2, "retry_delay": pendulum.duration(minutes=1)},
+    default_args={
+        "retries": dag_retries(),
+        "retry_delay": pendulum.duration(minutes=1),
+        "pool": WAREHOUSE_POOL,
+    },
     tags=["tiemeter"],
     doc_md="""
 ### tiemeter: build the warehouse
 
-Runs when a collect DAG updates its landing Asset. Loads every pending landing file into
-`raw.*` (each file once, in one transaction, recorded in `meta.load_ledger`) and rebuilds
-the staging and core tables. It runs in the one-slot pool `tiemeter_warehouse`, because
-DuckDB allows a single writer.
+Runs whenever a collect DAG updates its landing Asset, on whatever landed (a failed source does not
+hold the others back). `load` imports the config's `conversions_files` and loads every pending
+landing file into `raw.*` (each file once, in one transaction, recorded in `meta.load_ledger`);
+`transform` rebuilds staging, core and marts; `checks` runs the data checks; `export` writes
+Parquet, CSV and a read-only DuckDB snapshot for BI tools.
+
+Every task runs in the one-slot pool `tiemeter_warehouse`: DuckDB allows one writer per file.
 """,
 )
 def tiemeter_build_warehouse():
-    @task(pool=WAREHOUSE_POOL, outlets=[WAREHOUSE])
+    @task
     def load() -> str:
-        from tiemeter.airflow_tasks import load_landing
+        from tiemeter.airflow_tasks import load_and_import
 
-        return load_landing()
+        return load_and_import()
 
-    load()
+    @task
+    def transform() -> str:
+        from tiemeter.airflow_tasks import build_marts
+
+        return build_marts()
+
+    @task
+    def checks() -> str:
+        from tiemeter.airflow_tasks import check_warehouse
+
+        return check_warehouse()
+
+    @task(outlets=[WAREHOUSE])
+    def export() -> str:
+        from tiemeter.airflow_tasks import export_warehouse
+
+        return export_warehouse()
+
+    load() >> transform() >> checks() >> export()
 
 
 tiemeter_build_warehouse()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 SITE = "https://example.blog/"
-APPEAL_URL = "https://example.blog/2012/12/a-door-for-christmas/"
+APPEAL_URL = "https://example.blog/2012/12/10/a-door-for-christmas/"
 OWNER_NAME = "Mark Schaefer"
 OWNER_HANDLE = "markwschaefer"
 OWNER_EMAIL = "mark@example.blog"
@@ -66,6 +66,29 @@ class CaseStudy:
     blog_comments: list[dict] = field(default_factory=list)
     donations: list[dict] = field(default_factory=list)
     cast: dict[str, list[Person]] = field(default_factory=dict)
+
+    def x_dataset(self) -> dict:
+        """For ``demo.fake_x_api.FakeXApi``."""
+        return {"users": self.x_users, "tweets": self.x_tweets}
+
+    def blog_dataset(self) -> dict:
+        """For ``demo.fake_blog.FakeBlog`` (see demo/blog_dataset.py)."""
+        owner = {"id": 1, "name": OWNER_NAME, "email": OWNER_EMAIL}
+        return {
+            "title": "{grow}",
+            "users": [owner],
+            "posts": [
+                {"id": p["id"], "slug": p["slug"], "title": p["title"], "author": 1,
+                 "published": p["published"].isoformat(), "text": p["content"]}
+                for p in self.blog_posts
+            ],
+            "comments": [
+                {"id": c["id"], "post": c["post_id"], "parent": c["parent"] or None, "author_name": c["author_name"],
+                 "author_url": c["author_url"], "author_email": c["author_email"], "user_id": 1 if c["is_post_author"] else 0,
+                 "published": c["published"].isoformat(), "text": c["text"], "kind": c["kind"]}
+                for c in self.blog_comments
+            ],
+        }  # fmt: skip
 
     def donations_csv(self) -> str:
         out = io.StringIO()
@@ -173,9 +196,9 @@ class _Builder:
     # -- blog -----------------------------------------------------------------------------
 
     def post(self, when: datetime, title: str, slug: str) -> dict:
-        url = f"{SITE}{when:%Y/%m}/{slug}/"
-        post = {"id": len(self.study.blog_posts) + 1, "url": url, "title": title, "author": OWNER_NAME, "author_email": OWNER_EMAIL,
-                "published": when, "content": f"<p>{title}</p>"}  # fmt: skip
+        url = f"{SITE}{when:%Y/%m/%d}/{slug}/"  # the fake blog's permalink shape
+        post = {"id": len(self.study.blog_posts) + 1, "url": url, "slug": slug, "title": title, "author": OWNER_NAME,
+                "author_email": OWNER_EMAIL, "published": when, "content": f"<p>{title}</p>"}  # fmt: skip
         self.study.blog_posts.append(post)
         return post
 

@@ -99,7 +99,10 @@ class FakeBlog:
         feed_limit: int | None = None,
         slow_seconds: float = 3.0,
         port: int = 0,
+        public_url: str | None = None,
     ):
+        """``public_url``: the address the blog's own links name (``https://example.blog``), as a real
+        site's feeds do; by default the links point at this loopback server."""
         if isinstance(dataset, dict):
             dataset = BlogDataset.from_dict(dataset)
         self.dataset = dataset or sample_dataset()
@@ -118,6 +121,7 @@ class FakeBlog:
         self.server.daemon_threads = True
         self.server.block_on_close = False
         self._thread: threading.Thread | None = None
+        self.public_url = public_url.rstrip("/") if public_url else None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -148,7 +152,9 @@ class FakeBlog:
         self.stop()
 
     def post_url(self, post_id: int) -> str:
-        return render.Site(self.dataset, self.base_url).post_url(self.dataset.post(post_id))
+        return render.Site(self.dataset, self.public_url or self.base_url).post_url(
+            self.dataset.post(post_id)
+        )
 
     def paths_of(self, status: int | None = None) -> list[str]:
         return [r.path for r in self.requests if status is None or r.status == status]
@@ -189,7 +195,7 @@ class FakeBlog:
         if path in self.static:
             body, content_type = self.static[path]
             return Answer(200, body, content_type)
-        site = render.Site(self.dataset, self.base_url)
+        site = render.Site(self.dataset, self.public_url or self.base_url)
         limit = self.feed_limit
         latest = self._latest()
         if path == "/feed/":

@@ -71,3 +71,82 @@ def collect_x(units: list[str] | None = None) -> str:
     if result.stopped:
         log.warning("stopped early, cursors saved, the next run resumes: %s", result.stopped)
     return result.summary()
+
+
+def plan_x_units() -> list[str]:
+    """The X collection units of the config: one mapped task each."""
+    from collectors.x_api.units import plan_units
+    from tiemeter.config import load_config
+
+    return plan_units(load_config())
+
+
+def plan_blogs() -> list[str]:
+    from tiemeter.config import load_config
+
+    return [blog.name for blog in load_config().blogs]
+
+
+@airflow_errors
+def collect_blog(name: str) -> str:
+    """One blog. A feed that fails is reported; the blog's other feeds and the other blogs go on."""
+    from collectors.blogs import collect_blogs
+    from tiemeter.config import load_config
+
+    config = load_config()
+    blogs = [b for b in config.blogs if b.name == name]
+    if not blogs:
+        raise FatalError(f"no [[blogs]] entry named {name!r} in the config")
+    report = collect_blogs(blogs, resolve_home(), disqus_config=config.disqus)
+    summary = "; ".join(run.summary() for run in report.runs)
+    log.info("%s", summary)
+    if report.failures and not report.landed:
+        raise FatalError("; ".join(report.failures))
+    for failure in report.failures:
+        log.warning("%s", failure)
+    return summary
+
+
+@airflow_errors
+def load_and_import() -> str:
+    """Import the config's conversions CSVs (each file once), then load every pending landing file."""
+    from collectors.conversions_import import import_conversions_file
+    from collectors.landing import new_run_id
+    from tiemeter.config import load_config
+
+    home = resolve_home().ensure()
+    run_id = new_run_id()
+    for path in load_config().conversions_files:
+        result = import_conversions_file(path, home.landing, run_id)
+        log.info("%s", result.summary())
+    return load_landing.__wrapped__()
+
+
+@airflow_errors
+def build_marts() -> str:
+    from tiemeter.config import load_config
+    from warehouse.operations import transform
+
+    result = transform(resolve_home(), load_config())
+    return f"built {len(result.build.models)} models in {result.build.seconds:.1f}s"
+
+
+@airflow_errors
+def check_warehouse() -> str:
+    from transforms.checks import run_checks
+    from transforms.models import discover
+    from warehouse.connection import warehouse
+
+    with warehouse(resolve_home(), read_only=True) as con:
+        results = run_checks(con, [m for m in discover() if m.layer != "staging"])
+    failed = [str(r) for r in results if not r.ok]
+    if failed:
+        raise FatalError(f"{len(failed)} data check(s) failed: " + "; ".join(failed[:5]))
+    return f"{len(results)} data checks passed"
+
+
+@airflow_errors
+def export_warehouse() -> str:
+    from warehouse.export import export
+
+    return export(resolve_home()).summary()

@@ -144,6 +144,7 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     schedule: str = "@hourly"
     identities_file: Path | None = None  # identities.csv, relative to the config file
+    conversions_files: tuple[Path, ...] = ()  # conversions CSVs the build imports, relative to the config
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -266,9 +267,8 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
-    _no_unknown(
-        data, {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "schedule", "identities_file"}, ""
-    )
+    top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "schedule"}
+    _no_unknown(data, top_level | {"identities_file", "conversions_files"}, "")
     accounts = []
     for i, entry in enumerate(_parse_list(data.get("accounts"), "accounts")):
         where = f"accounts[{i}]"
@@ -339,10 +339,22 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         metrics=_parse_metrics(metrics_table),
         schedule=_take(data, "schedule", "", str, "@hourly"),
         identities_file=_identities_path(_take(data, "identities_file", "", str, None), path),
+        conversions_files=tuple(
+            _identities_path(item, path)
+            for item in _string_list(_take(data, "conversions_files", "", list, []), "conversions_files")
+        ),
     )
 
 
+def _string_list(values: list, key: str) -> list[str]:
+    for i, value in enumerate(values):
+        if not isinstance(value, str) or not value:
+            raise ConfigError(f"{key}[{i}]: expected a file path, got {value!r}")
+    return values
+
+
 def _identities_path(value: str | None, config_path: Path | None) -> Path | None:
+    """A path from the config, relative to the config file's folder."""
     if not value:
         return None
     candidate = Path(value).expanduser()

@@ -1,0 +1,50 @@
+"""Airflow DAG: collect blog posts and comments, one mapped task per blog. Logic: collectors/blogs.py."""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import dag, task
+
+from tiemeter.assets import LANDING_BLOGS
+from tiemeter.schedule import dag_retries, dag_schedule
+
+
+@dag(
+    dag_id="tiemeter_collect_blogs",
+    schedule=dag_schedule(),
+    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "retries": dag_retries(),
+        "retry_delay": pendulum.duration(minutes=2),
+        "retry_exponential_backoff": True,
+    },
+    tags=["tiemeter"],
+    doc_md="""
+### tiemeter: collect from blogs
+
+One mapped task per `[[blogs]]` entry of `tiemeter.toml`: the posts feed, comment feeds, WordPress
+REST or Disqus (the key from the Airflow connection `disqus_api` or the env `DISQUS_API_KEY`, looked
+up when the task runs). Conditional GET keeps unchanged feeds cheap. A feed that fails is reported and
+the rest of the blog still lands; a blog that fails does not stop the others. Each finished blog
+updates the `tiemeter://landing/blogs` Asset, which schedules `tiemeter_build_warehouse`.
+""",
+)
+def tiemeter_collect_blogs():
+    @task
+    def plan() -> list[str]:
+        from tiemeter.airflow_tasks import plan_blogs
+
+        return plan_blogs()
+
+    @task(outlets=[LANDING_BLOGS], max_active_tis_per_dag=2)
+    def collect(blog: str) -> str:
+        from tiemeter.airflow_tasks import collect_blog
+
+        return collect_blog(blog)
+
+    collect.expand(blog=plan())
+
+
+tiemeter_collect_blogs()

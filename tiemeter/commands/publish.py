@@ -1,0 +1,55 @@
+"""``tiemeter export``, ``tiemeter docs`` and ``tiemeter report``: what leaves the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from pathlib import Path
+
+from tiemeter.config import Config
+from tiemeter.settings import Home
+from warehouse.connection import warehouse
+from warehouse.data_dictionary import write_dictionary
+from warehouse.export import export
+
+DEFAULT_DICTIONARY = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
+
+
+def register(commands) -> None:
+    parser = commands.add_parser("export", help="Parquet, CSV and a read-only DuckDB snapshot for BI tools")
+    parser.add_argument("--format", choices=("parquet", "csv", "all"), default="all")
+    parser.add_argument("--out", type=Path, help="folder (default HOME/exports)")
+    parser.add_argument("--no-snapshot", action="store_true", help="skip the DuckDB snapshot")
+    parser.set_defaults(handler=_export)
+
+    docs = commands.add_parser("docs", help="write the data dictionary from the warehouse's column comments")
+    docs.add_argument("--out", type=Path, default=DEFAULT_DICTIONARY, help="default docs/data-dictionary.md")
+    docs.add_argument(
+        "--from-models",
+        action="store_true",
+        help="build an empty warehouse from the models instead of using HOME's",
+    )
+    docs.set_defaults(handler=_docs)
+
+
+def _export(args: argparse.Namespace, home: Home) -> None:
+    print(export(home, fmt=args.format, out=args.out, snapshot=not args.no_snapshot).summary())
+
+
+def _docs(args: argparse.Namespace, home: Home) -> None:
+    if args.from_models or not home.db_path.exists():
+        with tempfile.TemporaryDirectory(prefix="tiemeter-docs-") as tmp:
+            empty = Home.resolve(Path(tmp) / "home")
+            _build_empty(empty)
+            with warehouse(empty, read_only=True) as con:
+                path = write_dictionary(con, args.out)
+    else:
+        with warehouse(home, read_only=True) as con:
+            path = write_dictionary(con, args.out)
+    print(f"wrote {path}")
+
+
+def _build_empty(home: Home) -> None:
+    from warehouse.operations import transform
+
+    transform(home, Config(path=None))

@@ -1,0 +1,32 @@
+"""The DAGs' schedule: ``TIEMETER_SCHEDULE``, else ``schedule`` in the config file, else hourly.
+
+A DAG needs its schedule when the file is parsed. Reading one key of a small local TOML file is the
+only I/O the DAG files do at parse time; a missing or broken config falls back to the default
+instead of failing the parse (the tasks report the broken config when they run).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+DEFAULT_SCHEDULE = "@hourly"
+
+
+def dag_schedule() -> str:
+    explicit = os.environ.get("TIEMETER_SCHEDULE", "").strip()
+    if explicit:
+        return explicit
+    path = Path(os.environ.get("TIEMETER_CONFIG") or "tiemeter.toml")
+    try:
+        value = tomllib.loads(path.read_text("utf-8")).get("schedule")
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return DEFAULT_SCHEDULE
+    return value if isinstance(value, str) and value.strip() else DEFAULT_SCHEDULE
+
+
+def dag_retries() -> int:
+    """``TIEMETER_TASK_RETRIES`` (default 2): tests and the demo set 0 so a failure shows at once."""
+    value = os.environ.get("TIEMETER_TASK_RETRIES", "").strip()
+    return int(value) if value.isdigit() else 2
