@@ -93,6 +93,15 @@ class _RedactSecrets(logging.Filter):
 logging.getLogger("urllib3.connectionpool").addFilter(_RedactSecrets())
 
 
+def _host_unknown(error: Exception) -> bool:
+    """A DNS failure: waiting and asking again will not make the host exist."""
+    text = repr(error)
+    return isinstance(error, requests.ConnectionError) and any(
+        marker in text
+        for marker in ("NameResolutionError", "Name or service not known", "nodename nor servname")
+    )
+
+
 def redact_url(url: str) -> str:
     """The URL with secret-looking query parameters replaced, fit for logs and error messages."""
     parts = urlsplit(url)
@@ -260,6 +269,10 @@ class HttpClient:
             ) as error:
                 last_problem = f"{type(error).__name__}"
                 self._record(method, safe_url, None, last_problem, started)
+                if _host_unknown(error):
+                    raise SkippableHttpError(
+                        f"{safe_url}: the host name does not resolve", url=safe_url
+                    ) from None
                 if attempt < self.policy.max_attempts:
                     self._wait(self._backoff(attempt), f"{last_problem} on {safe_url}, retry {attempt}", url)
                 continue

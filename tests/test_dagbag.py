@@ -20,7 +20,19 @@ def dagbag():
 
 def test_no_import_errors(dagbag):
     assert dagbag.import_errors == {}
-    assert "tiemeter_build_warehouse" in dagbag.dags
+    assert set(dagbag.dags) == {"tiemeter_collect_x", "tiemeter_collect_blogs", "tiemeter_build_warehouse"}
+
+
+def test_build_is_scheduled_on_the_landing_assets(dagbag):
+    from tiemeter.assets import LANDING_BLOGS, LANDING_X
+
+    build = dagbag.dags["tiemeter_build_warehouse"]
+    condition = build.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAny"  # either source landing triggers a build
+    assert {a.uri for a in condition.objects} == {LANDING_X.uri, LANDING_BLOGS.uri}
+    for dag_id, asset in (("tiemeter_collect_x", LANDING_X), ("tiemeter_collect_blogs", LANDING_BLOGS)):
+        outlets = [o for t in dagbag.dags[dag_id].tasks for o in t.outlets]
+        assert asset in outlets, dag_id
 
 
 def test_every_dag_has_docs_retries_and_tags(dagbag):
