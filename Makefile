@@ -45,5 +45,8 @@ demo: setup
 bench: setup
 	$(BIN)/python -m bench.run
 
+airflow: setup
+	$(BIN)/python -m demo.airflow_standalone
+
 clean:
 	rm -rf $(STATE) data
