@@ -31,6 +31,10 @@ def register(commands) -> None:
     )
     docs.set_defaults(handler=_docs)
 
+    report = commands.add_parser("report", help="one self-contained HTML file with the four charts")
+    report.add_argument("--out", type=Path, help="default HOME/exports/report.html")
+    report.set_defaults(handler=_report)
+
 
 def _export(args: argparse.Namespace, home: Home) -> None:
     print(export(home, fmt=args.format, out=args.out, snapshot=not args.no_snapshot).summary())
@@ -53,3 +57,9 @@ def _build_empty(home: Home) -> None:
     from warehouse.operations import transform
 
     transform(home, Config(path=None))
+
+
+def _report(args: argparse.Namespace, home: Home) -> None:
+    from reports.report import write_report
+
+    print(f"wrote {write_report(home, args.out)}")
