@@ -167,3 +167,64 @@ feed_url = "{blog.base_url}/gone/feed/"
     assert states["tiemeter_build_warehouse"] == "success"
     sites = dict(query(home, "SELECT site, count(*) FROM core.blog_posts GROUP BY 1"))
     assert set(sites) == {"grow"} and sites["grow"] > 0
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium, installed if missing (the suite needs no other browser)."""
+    import shutil
+    import subprocess
+
+    path = shutil.which("chromium")
+    if not path:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env, capture_output=True
+        )
+        path = shutil.which("chromium")
+    assert path, "chromium could not be installed"
+    return path
+
+
+def test_report_renders_in_a_real_browser(demo_run, chromium, tmp_path):
+    from playwright.sync_api import sync_playwright
+    from png import ink_fraction
+
+    home, _ = demo_run
+    report = home.exports / "report.html"
+    html = report.read_text()
+    assert 'src="http' not in html and 'href="http' not in html and "url(http" not in html  # works offline
+    errors, requested = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda r: requested.append(r.url))
+            page.goto(report.as_uri())
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+            figures = page.query_selector_all("figure.chart")
+            assert len(figures) == 4
+            for figure in figures:
+                name = figure.get_attribute("id")
+                assert len(figure.query_selector_all(".mark")) > 0, name
+                assert figure.query_selector("table tbody tr"), name  # the table beneath
+                for chart in figure.query_selector_all("svg"):
+                    drawn = ink_fraction(chart.screenshot())
+                    chart.evaluate(
+                        "svg => svg.querySelectorAll('.mark').forEach(m => m.style.display = 'none')"
+                    )
+                    bare = ink_fraction(chart.screenshot())
+                    chart.evaluate("svg => svg.querySelectorAll('.mark').forEach(m => m.style.display = '')")
+                    assert drawn > 0.005, name  # not a blank chart area
+                    assert drawn > bare, name  # and the marks themselves reached the screen
+        finally:
+            browser.close()
+    assert errors == []
+    assert requested == [report.as_uri()]
+    assert (tmp_path / "report.png").stat().st_size > 50_000

@@ -147,6 +147,10 @@ def check_warehouse() -> str:
 
 @airflow_errors
 def export_warehouse() -> str:
+    """Parquet, CSV, the read-only snapshot, and the HTML report beside them."""
+    from reports.report import write_report
     from warehouse.export import export
 
-    return export(resolve_home()).summary()
+    home = resolve_home()
+    summary = export(home).summary()
+    return f"{summary}; report {write_report(home)}"
