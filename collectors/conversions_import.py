@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from collectors.imports import ImportResult, file_sha256, find_landed, import_landing_name
+from collectors.imports import ImportResult, finish_import, start_import
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 
@@ -40,15 +40,10 @@ def _problem(row: dict[str, str]) -> str | None:
 
 def import_conversions_file(path: Path, landing_root: Path, run_id: str) -> ImportResult:
     path = Path(path)
-    result = ImportResult(str(path))
-    if not path.is_file():
-        result.rejected.append(Rejection(str(path), None, "no such file"))
-        return result
-    sha = file_sha256(path)
-    name = import_landing_name("conversions", sha)
-    if find_landed(landing_root, name):
-        result.already_imported = True
-        return result
+    start = start_import(path, landing_root, "conversions")
+    if start.done:
+        return start.result
+    result, name = start.result, start.name
     quarantine = Quarantine(landing_root, run_id, name)
     with open(path, newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
@@ -84,8 +79,4 @@ def import_conversions_file(path: Path, landing_root: Path, run_id: str) -> Impo
                 )
             result.landed.extend(out.commit())
             result.items = out.lines
-    result.rejected = quarantine.rejections
-    qpath = quarantine.commit(SOURCE)
-    if qpath:
-        result.landed.append(qpath)
-    return result
+    return finish_import(result, quarantine, SOURCE)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from collectors.imports import ImportResult, start_import
+from collectors.imports import ImportResult, finish_import, start_import
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 from collectors.xml_records import XmlRecordError, iter_records
@@ -103,11 +103,7 @@ def import_export(
         if out.lines == 0 and not quarantine.rejections:
             quarantine.add(Rejection(source_file, None, f"no {fmt.name} records in this file"))
         result.landed.extend(out.commit())
-    result.rejected = quarantine.rejections
-    qpath = quarantine.commit(fmt.name)
-    if qpath:
-        result.landed.append(qpath)
-    return result
+    return finish_import(result, quarantine, fmt.name)
 
 
 def _excerpt(path: Path, line: int | None) -> bytes:

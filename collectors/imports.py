@@ -72,3 +72,12 @@ def find_landed(landing_root: Path, name: str) -> list[Path]:
     return sorted(landing_root.glob(f"*/*/{name}.jsonl")) + sorted(
         landing_root.glob(f"*/*/{name}-p[0-9]*.jsonl")
     )
+
+
+def finish_import(result: ImportResult, quarantine, source: str) -> ImportResult:
+    """Land the quarantine (if anything was refused) and report it with the result."""
+    result.rejected = quarantine.rejections
+    qpath = quarantine.commit(source)
+    if qpath:
+        result.landed.append(qpath)
+    return result

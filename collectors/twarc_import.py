@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from collectors.imports import ImportResult, start_import
+from collectors.imports import ImportResult, finish_import, start_import
 from collectors.jsonl_reader import JsonLine, read_json_lines
 from collectors.landing import (
     PROVENANCE_KEY,
@@ -84,8 +84,4 @@ def import_twarc_file(path: Path, landing_root: Path, run_id: str) -> ImportResu
                 out.write_line(stamp_raw_object(item.raw, stamp))
         result.landed.extend(out.commit())
         result.items = out.lines
-    result.rejected = quarantine.rejections
-    qpath = quarantine.commit(SOURCE)
-    if qpath:
-        result.landed.append(qpath)
-    return result
+    return finish_import(result, quarantine, SOURCE)

@@ -15,7 +15,7 @@ from typing import Any
 
 import orjson
 
-from collectors.imports import ImportResult, find_landed, import_landing_name
+from collectors.imports import ImportResult, find_landed, finish_import, import_landing_name
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 
@@ -186,8 +186,4 @@ def import_x_archive(
                 quarantine.add(Rejection(str(file), None, str(error)))
             result.landed.extend(out.commit())
             result.items += out.lines
-    result.rejected = quarantine.rejections
-    qpath = quarantine.commit(SOURCE)
-    if qpath:
-        result.landed.append(qpath)
-    return result
+    return finish_import(result, quarantine, SOURCE)

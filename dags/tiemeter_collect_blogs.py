@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import dag, task
 
 from tiemeter.assets import LANDING_BLOGS
-from tiemeter.schedule import dag_retries, dag_schedule
+from tiemeter.schedule import collect_dag_settings
 
 
 @dag(
     dag_id="tiemeter_collect_blogs",
-    schedule=dag_schedule(),
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
-    catchup=False,
-    max_active_runs=1,
-    default_args={
-        "retries": dag_retries(),
-        "retry_delay": pendulum.duration(minutes=2),
-        "retry_exponential_backoff": True,
-    },
-    tags=["tiemeter"],
+    **collect_dag_settings(),
     doc_md="""
 ### tiemeter: collect from blogs
 

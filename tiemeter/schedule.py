@@ -30,3 +30,21 @@ def dag_retries() -> int:
     """``TIEMETER_TASK_RETRIES`` (default 2): tests and the demo set 0 so a failure shows at once."""
     value = os.environ.get("TIEMETER_TASK_RETRIES", "").strip()
     return int(value) if value.isdigit() else 2
+
+
+def collect_dag_settings() -> dict:
+    """What the collect DAGs share: the configured schedule, no catch-up, one run at a time, retries."""
+    import pendulum
+
+    return {
+        "schedule": dag_schedule(),
+        "start_date": pendulum.datetime(2024, 1, 1, tz="UTC"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "default_args": {
+            "retries": dag_retries(),
+            "retry_delay": pendulum.duration(minutes=2),
+            "retry_exponential_backoff": True,
+        },
+        "tags": ["tiemeter"],
+    }
