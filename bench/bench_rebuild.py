@@ -74,11 +74,63 @@ def synthetic_pages(
         out.commit()
 
 
-def run(tweets: int = 1_000_000) -> float:
+def synthetic_blog(
+    landing: Path, comments: int, posts: int = 2_000, commenters: int = 20_000, seed: int = 6
+) -> None:
+    """WordPress REST pages (as the fake blog renders them) of a blog with many comments, threaded."""
+    from demo import blog_render
+    from demo.blog_dataset import BlogDataset, Comment, Post, User
+
+    rng = random.Random(seed)
+    owner = User(1, "Owner", "owner@blog.example")
+    post_list = [
+        Post(
+            i + 1,
+            f"post-{i + 1}",
+            f"Post {i + 1}",
+            1,
+            START + timedelta(hours=6 * i),
+            START + timedelta(hours=6 * i),
+        )
+        for i in range(posts)
+    ]
+    items = []
+    for n in range(comments):
+        post = post_list[rng.randrange(posts)]
+        who = rng.randrange(commenters)
+        parent = rng.randrange(1, n + 1) if n and rng.random() < 0.3 else None
+        items.append(
+            Comment(
+                n + 1,
+                post.id,
+                f"Reader {who}",
+                post.published + timedelta(hours=rng.randint(1, 500)),
+                "nice post",
+                parent=parent,
+                author_url=f"https://twitter.com/user{who}" if who < 2000 else "",
+                author_email=f"reader{who}@mail.example",
+            )  # fmt: skip
+        )
+    data = BlogDataset("bench", [owner], post_list, items)
+    site = blog_render.Site(data, "https://blog.example")
+    with RollingLandingFile(landing, "blog_wp_api", "bench-rebuild-blog") as out:
+        for kind, rendered in (
+            ("posts", [blog_render.wp_post(site, p, embed=True) for p in post_list]),
+            ("comments", [blog_render.wp_comment(site, c) for c in items]),
+        ):
+            for start in range(0, len(rendered), 100):
+                stamp = provenance(source="wordpress", endpoint=kind, run_id="bench", kind=kind, site="grow",
+                                   api_base="https://blog.example/wp-json/wp/v2")  # fmt: skip
+                out.write_line(orjson.dumps({"__tiemeter": stamp, "items": rendered[start : start + 100]}))
+        out.commit()
+
+
+def run(tweets: int = 1_000_000, comments: int = 200_000) -> float:
     with tempfile.TemporaryDirectory(prefix="tiemeter-rebuild-") as tmp:
         home = Home.resolve(Path(tmp) / "home").ensure()
         started = time.perf_counter()
         synthetic_pages(home.landing, tweets)
+        synthetic_blog(home.landing, comments)
         load_pending(home)
         prepared = time.perf_counter() - started
         config = parse_config(
@@ -89,9 +141,11 @@ def run(tweets: int = 1_000_000) -> float:
         report = build(home, layers=("staging", "core", "marts"))
         with warehouse(home) as con:
             counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                      for t in ("core.tweets", "core.interactions", "marts.post_reach_engagement", "marts.spread_scores")}  # fmt: skip
+                      for t in ("core.tweets", "core.blog_comments", "core.interactions", "marts.post_reach_engagement",
+                                "marts.tie_strength", "marts.spread_scores")}  # fmt: skip
     print(
-        f"full rebuild (staging + core + marts, {len(report.models)} models) on {tweets:,} synthetic tweets: "
+        f"full rebuild (staging + core + marts, {len(report.models)} models) on {tweets:,} synthetic tweets "
+        f"and {comments:,} comments: "
         f"{report.seconds:.1f}s (target <= 120 s; data prepared and loaded in {prepared:.0f}s, not counted)\n"
         f"  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
     )
@@ -99,4 +153,7 @@ def run(tweets: int = 1_000_000) -> float:
 
 
 if __name__ == "__main__":
-    run(int(os.environ.get("BENCH_REBUILD_TWEETS", "1000000")))
+    run(
+        int(os.environ.get("BENCH_REBUILD_TWEETS", "1000000")),
+        int(os.environ.get("BENCH_REBUILD_COMMENTS", "200000")),
+    )
