@@ -269,3 +269,8 @@ def test_spread_score_parts(built):
         "SELECT max(true_reach), max(amplification) FROM marts.spread_scores s JOIN marts.analysis_window w ON s.window_end = w.as_of",
     )
     assert top == [(4, 3.0)]
+
+
+def test_status_counts_unmatched_conversions(built, cli):
+    result = cli(built, "status")
+    assert "Conversions: 4 (85.00 in total), 1 not matched to a person" in result.out  # Dave Nobody

@@ -115,6 +115,35 @@ def _build_batched(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         start += model.batch_rows
 
 
+FRESH_CONNECTION_ABOVE_BYTES = 256 << 20
+
+
+def _open(home: Home, variables: dict[str, object] | None) -> duckdb.DuckDBPyConnection:
+    from warehouse.connection import connect
+    from warehouse.schema import ensure_schema
+
+    con = connect(home)
+    ensure_schema(con)
+    for name, value in (variables or {}).items():
+        con.execute(f"SET VARIABLE {name} = ?", [value])
+    create_macros(con)
+    return con
+
+
+def _build_one(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        build_model(con, model)
+        con.execute("COMMIT")
+    except duckdb.Error as error:
+        con.execute("ROLLBACK")
+        reason = " ".join(str(error).split())[:400]
+        raise ModelError(f"{model.name} ({model.path.name}): {reason}") from None
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def build(
     home: Home,
     layers: Iterable[str] = ("staging", "core"),
@@ -130,24 +159,21 @@ def build(
     chosen = select_models(models if models is not None else discover(), layers, with_dependencies)
     started = datetime.now(UTC)
     clock = time.perf_counter()
-    for model in chosen:
-        # A fresh connection (and DuckDB instance) per model: what DuckDB keeps between statements
-        # piles up over a long build and ends in out-of-memory errors on big warehouses.
-        with warehouse(home) as con:
-            for name, value in (variables or {}).items():
-                con.execute(f"SET VARIABLE {name} = ?", [value])
-            create_macros(con)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                build_model(con, model)
-                con.execute("COMMIT")
-            except duckdb.Error as error:
-                con.execute("ROLLBACK")
-                reason = " ".join(str(error).split())[:400]
-                raise ModelError(f"{model.name} ({model.path.name}): {reason}") from None
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+    # On a big warehouse each model gets a fresh connection (and DuckDB instance): what DuckDB keeps
+    # between statements piles up over a long build and ends in out-of-memory errors. A small one
+    # is built on one connection, which saves the reconnects.
+    fresh_each = home.db_path.exists() and home.db_path.stat().st_size > FRESH_CONNECTION_ABOVE_BYTES
+    con = None
+    try:
+        for model in chosen:
+            if con is None or fresh_each:
+                if con is not None:
+                    con.close()
+                con = _open(home, variables)
+            _build_one(con, model)
+    finally:
+        if con is not None:
+            con.close()
     with warehouse(home) as con:
         con.execute(
             "INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)",

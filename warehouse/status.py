@@ -35,6 +35,7 @@ def render_status(con: duckdb.DuckDBPyConnection, recent: int = 10) -> str:
             f"  {loaded_at:%Y-%m-%d %H:%M:%S} {status:<7} {rows or 0:>8,} rows  {landing_file}{tail}"
         )
     lines += api_request_lines(con, recent)
+    lines += conversion_lines(con)
     quarantined = con.execute("SELECT count(*) FROM meta.quarantine").fetchone()[0]
     lines.append("")
     lines.append(f"Quarantine: {quarantined} item(s)")
@@ -47,6 +48,21 @@ def render_status(con: duckdb.DuckDBPyConnection, recent: int = 10) -> str:
     if quarantined > recent:
         lines.append(f"  ... and {quarantined - recent} more: SELECT * FROM meta.quarantine")
     return "\n".join(lines)
+
+
+def conversion_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Conversions and how many could not be matched to a person (they are kept, with person_id null)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'core' AND table_name = 'conversions'"
+    ).fetchone()[0]
+    if not exists:
+        return []
+    total, unmatched, amount = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE person_id IS NULL), coalesce(sum(amount), 0) FROM core.conversions"
+    ).fetchone()
+    if not total:
+        return []
+    return ["", f"Conversions: {total:,} ({amount:,.2f} in total), {unmatched:,} not matched to a person"]
 
 
 def api_request_lines(con: duckdb.DuckDBPyConnection, recent: int) -> list[str]:
