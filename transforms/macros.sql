@@ -28,3 +28,11 @@ CREATE OR REPLACE MACRO tiemeter_x_handle_from_url(u) AS (
 CREATE OR REPLACE MACRO tiemeter_email_hash(e) AS (
     CASE WHEN e IS NULL OR trim(e) = '' THEN NULL ELSE md5(lower(trim(e))) END
 );
+
+-- Which metric snapshot describes the state at as_of: the latest one taken at or before it, else
+-- the earliest one after it. The smallest rank wins (used with arg_min; one pass, no window sort).
+-- Seconds from epoch(): subtracting two TIMESTAMPTZ goes through ICU's calendar and is ~100x slower.
+CREATE OR REPLACE MACRO tiemeter_snapshot_rank(observed_at, as_of) AS (
+    CASE WHEN observed_at <= as_of THEN epoch(as_of) - epoch(observed_at)
+         ELSE 1e12 + epoch(observed_at) - epoch(as_of) END
+);

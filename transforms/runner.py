@@ -12,7 +12,7 @@ import importlib.util
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
@@ -26,6 +26,10 @@ from warehouse.connection import warehouse
 class BuildReport:
     models: list[str]
     seconds: float
+    model_seconds: dict[str, float] = field(default_factory=dict)
+
+    def slowest(self, n: int = 5) -> list[tuple[str, float]]:
+        return sorted(self.model_seconds.items(), key=lambda item: -item[1])[:n]
 
 
 def _quote(text: str) -> str:
@@ -95,24 +99,28 @@ def create_macros(con: duckdb.DuckDBPyConnection) -> None:
 
 def _build_batched(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     """Build from slices of the source's rowids. DuckDB works on 2,048 rows at a time; when a row is
-    a 400 KB API page that is most of a gigabyte, so wide-row models are fed a few hundred at a time."""
-    lo, hi = con.execute(
-        f"SELECT coalesce(min(rowid), 0), coalesce(max(rowid), -1) FROM {model.batch_table}"
-    ).fetchone()
+    a 400 KB API page that is most of a gigabyte, so wide-row models are fed slices of a bounded
+    number of bytes (a few hundred large pages, or thousands of small ones)."""
     sql = model.sql.replace(
         BATCH_FILTER, "rowid BETWEEN getvariable('tiemeter_batch_lo') AND getvariable('tiemeter_batch_hi')"
     )
-    start = lo
-    first = True
-    while first or start <= hi:
-        con.execute("SET VARIABLE tiemeter_batch_lo = ?", [start])
-        con.execute("SET VARIABLE tiemeter_batch_hi = ?", [start + model.batch_rows - 1])
-        if first:
+    slices = con.execute(
+        f"""
+        SELECT min(rowid), max(rowid) FROM (
+            SELECT rowid, sum(coalesce(strlen({model.batch_column}), 0)) OVER (ORDER BY rowid) AS running
+            FROM {model.batch_table}
+        )
+        GROUP BY floor(running / {model.batch_mb << 20})
+        ORDER BY 1
+        """
+    ).fetchall() or [(0, -1)]
+    for number, (lo, hi) in enumerate(slices):
+        con.execute("SET VARIABLE tiemeter_batch_lo = ?", [lo])
+        con.execute("SET VARIABLE tiemeter_batch_hi = ?", [hi])
+        if number == 0:
             con.execute(f"CREATE OR REPLACE TABLE {model.name} AS\n{sql}")
-            first = False
         else:
             con.execute(f"INSERT INTO {model.name}\n{sql}")
-        start += model.batch_rows
 
 
 FRESH_CONNECTION_ABOVE_BYTES = 256 << 20
@@ -164,13 +172,17 @@ def build(
     # is built on one connection, which saves the reconnects.
     fresh_each = home.db_path.exists() and home.db_path.stat().st_size > FRESH_CONNECTION_ABOVE_BYTES
     con = None
+    timings: dict[str, float] = {}
     try:
         for model in chosen:
-            if con is None or fresh_each:
-                if con is not None:
-                    con.close()
+            model_clock = time.perf_counter()
+            if con is None:
                 con = _open(home, variables)
             _build_one(con, model)
+            if fresh_each:  # the close writes the model's checkpoint: it belongs to its time
+                con.close()
+                con = None
+            timings[model.name] = time.perf_counter() - model_clock
     finally:
         if con is not None:
             con.close()
@@ -179,4 +191,4 @@ def build(
             "INSERT INTO meta.builds VALUES (?, ?, ?, ?, ?)",
             [uuid.uuid4().hex, ",".join(layers), len(chosen), started, datetime.now(UTC)],
         )
-    return BuildReport([m.name for m in chosen], time.perf_counter() - clock)
+    return BuildReport([m.name for m in chosen], time.perf_counter() - clock, timings)

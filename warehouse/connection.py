@@ -28,6 +28,8 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
             ) from None
         raise
     con.execute("SET TimeZone = 'UTC'")
+    # Its bar is drawn on stdout even when that is a log file (Airflow task logs, make bench).
+    con.execute("SET enable_progress_bar = false")
     # A bounded footprint on small machines; DuckDB spills to disk beyond it.
     con.execute(f"SET memory_limit = '{os.environ.get('TIEMETER_DUCKDB_MEMORY', '1GB')}'")
     return con

@@ -87,6 +87,14 @@ comment_identity as (
     from core.blog_comments c
 ),
 
+comment_person as (
+    -- a comment's author as a person; pingbacks and trackbacks are not people
+    select c.comment_id, i.person_id
+    from comment_identity c
+    join core.identities i on i.identity_key = c.identity_key
+    where c.kind = 'comment'
+),
+
 post_author as (
     select p.post_id, i.person_id
     from core.blog_posts p
@@ -105,8 +113,7 @@ blog_interactions as (
         case when c.kind = 'comment' then c.identity_key else c.author_url end as actor_label
     from comment_identity c
     left join core.identities ai on ai.identity_key = c.identity_key
-    left join comment_identity parent on parent.comment_id = c.parent_comment_id
-    left join core.identities pi on pi.identity_key = parent.identity_key and parent.kind = 'comment'
+    left join comment_person pi on pi.comment_id = c.parent_comment_id
     left join post_author pa on pa.post_id = c.post_id
 ),
 

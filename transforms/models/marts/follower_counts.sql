@@ -12,17 +12,15 @@ columns:
 */
 with w as (select as_of from marts.analysis_window),
 
-ranked as (
-    select m.user_id, m.followers, m.observed_at,
-        row_number() over (
-            partition by m.user_id
-            order by (m.observed_at <= w.as_of) desc,
-                     case when m.observed_at <= w.as_of then epoch(w.as_of - m.observed_at) else epoch(m.observed_at - w.as_of) end
-        ) as pick
+picked as (
+    select m.user_id,
+        arg_min(struct_pack(followers := m.followers, observed_at := m.observed_at),
+                tiemeter_snapshot_rank(m.observed_at, w.as_of)) as snapshot
     from core.user_metrics m, w
     where m.followers is not null
+    group by m.user_id
 )
 
-select u.user_id, coalesce(r.followers, u.followers) as followers, r.observed_at
+select u.user_id, coalesce(p.snapshot.followers, u.followers) as followers, p.snapshot.observed_at as observed_at
 from core.x_users u
-left join ranked r on r.user_id = u.user_id and r.pick = 1
+left join picked p on p.user_id = u.user_id

@@ -39,13 +39,16 @@ tweet_posts as (
 ),
 
 snapshot as (
-    select m.tweet_id, m.retweets, m.replies, m.likes, m.quotes, m.impressions,
-        row_number() over (
-            partition by m.tweet_id
-            order by (m.observed_at <= w.as_of) desc,
-                     case when m.observed_at <= w.as_of then epoch(w.as_of - m.observed_at) else epoch(m.observed_at - w.as_of) end
-        ) as pick
-    from core.tweet_metrics m, w
+    select tweet_id, picked.retweets, picked.replies, picked.likes, picked.quotes, picked.impressions
+    from (
+        select m.tweet_id,
+            arg_min(
+                struct_pack(retweets := m.retweets, replies := m.replies, likes := m.likes, quotes := m.quotes,
+                            impressions := m.impressions),
+                tiemeter_snapshot_rank(m.observed_at, w.as_of)) as picked
+        from core.tweet_metrics m, w
+        group by m.tweet_id
+    )
 ),
 
 counted as (
@@ -158,7 +161,7 @@ tweet_rows as (
     left join core.identities i on i.identity_key = 'x:' || p.author_id
     left join marts.follower_counts f on f.user_id = p.author_id
     left join amplifier_reach a on a.post_id = p.post_id
-    left join snapshot s on s.tweet_id = p.post_id and s.pick = 1
+    left join snapshot s on s.tweet_id = p.post_id
     left join counted c on c.post_id = p.post_id
 ),
 

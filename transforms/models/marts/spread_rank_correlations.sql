@@ -16,14 +16,17 @@ columns:
 */
 with w as (select * from marts.analysis_window),
 
-ends as (select distinct window_end from marts.engagement_edges),
+ends as (
+    select window_end, window_end - to_days(w.window_days) as window_start
+    from (select distinct window_end from marts.engagement_edges), w
+),
 
 received as (
     select e.window_end, i.target_person_id as person_id,
         count(*) filter (where i.kind = 'retweet') as retweets,
         count(*) filter (where i.kind in ('mention', 'reply')) as mentions
-    from ends e cross join w
-    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_end - to_days(w.window_days)
+    from ends e
+    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
     where i.actor_person_id is not null
     group by all
 ),

@@ -29,7 +29,11 @@ columns:
 */
 with w as (select * from marts.analysis_window),
 
-ends as (select distinct window_end from marts.engagement_edges union select as_of from w),
+ends as (
+    -- window_start computed once per window: TIMESTAMPTZ arithmetic per joined row is slow (ICU)
+    select window_end, window_end - to_days(w.window_days) as window_start
+    from (select distinct window_end from marts.engagement_edges union select as_of from w), w
+),
 
 received as (
     select e.window_end, i.target_person_id as person_id,
@@ -38,8 +42,7 @@ received as (
         count(*) filter (where i.kind = 'retweet') as retweets_received,
         count(*) filter (where i.kind in ('mention', 'reply')) as mentions_received
     from ends e
-    cross join w
-    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_end - to_days(w.window_days)
+    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
     where i.actor_person_id is not null
     group by all
 ),
@@ -47,8 +50,7 @@ received as (
 posted as (
     select e.window_end, p.author_person_id as person_id, count(*) as posts
     from ends e
-    cross join w
-    join marts.post_reach_engagement p on p.posted_at <= e.window_end and p.posted_at > e.window_end - to_days(w.window_days)
+    join marts.post_reach_engagement p on p.posted_at <= e.window_end and p.posted_at > e.window_start
     group by all
 ),
 
