@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def duckdb_baseline(path: Path, repeat: int = 3) -> tuple[float, int]:
     """DuckDB's own reader on the same file: best of ``repeat`` runs (the first warms the page cache)."""
-    con = duckdb.connect()
+    con = duckdb.connect(config={"enable_progress_bar": False})
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
@@ -28,6 +28,22 @@ def duckdb_baseline(path: Path, repeat: int = 3) -> tuple[float, int]:
         ).fetchone()[0]
         best = min(best, time.perf_counter() - started)
     return best, count
+
+
+def duckdb_persisting(path: Path, workdir: Path) -> float:
+    """What DuckDB alone needs to *keep* the file: its lines in a table, plus the tweets unnested into
+    a second one, in a database file, checkpointed. An import does at least this (and lands a copy)."""
+    con = duckdb.connect(str(workdir / "floor.duckdb"), config={"enable_progress_bar": False})
+    started = time.perf_counter()
+    con.execute(
+        "CREATE TABLE pages AS SELECT json "
+        f"FROM read_ndjson_objects('{path}', maximum_object_size = 33554432)"
+    )
+    con.execute("CREATE TABLE tweets AS SELECT unnest(json_extract(json, '$.data[*]')) AS tweet FROM pages")
+    con.execute("CHECKPOINT")
+    seconds = time.perf_counter() - started
+    con.close()
+    return seconds
 
 
 def tiemeter_import(path: Path, home: Path) -> tuple[float, int, float]:
@@ -56,17 +72,20 @@ def run(tweets: int) -> dict:
         pages = write_pages(path, tweets)
         size_mb = path.stat().st_size / 1e6
         base_s, base_n = duckdb_baseline(path)
+        keep_s = duckdb_persisting(path, Path(tmp))
         ours_s, ours_n, peak = tiemeter_import(path, Path(tmp) / "home")
     assert base_n == tweets, (base_n, tweets)
     ratio = base_s / ours_s
     print(
         f"import twarc: {tweets:,} tweets in {pages} pages ({size_mb:.0f} MB)\n"
-        f"  duckdb read_ndjson_objects + unnest(data): {base_s:6.2f}s  {tweets / base_s:10,.0f} tweets/s\n"
-        f"  tiemeter import twarc (end to end):       {ours_s:6.2f}s  {tweets / ours_s:10,.0f} tweets/s "
+        f"  (b) duckdb read_ndjson_objects + unnest(data): {base_s:6.2f}s  {tweets / base_s:10,.0f} tweets/s\n"
+        f"  (a) tiemeter import twarc (end to end):       {ours_s:6.2f}s  {tweets / ours_s:10,.0f} tweets/s "
         f"(core.tweets holds {ours_n:,}: data + includes)\n"
-        f"  ratio tiemeter / duckdb = {ratio:.2f} (target >= 0.5); peak RSS of the import {peak:,.0f} MB"
+        f"  ratio (a)/(b) = {ratio:.2f} (target >= 0.5); peak RSS of the import {peak:,.0f} MB\n"
+        f"  for scale: duckdb alone storing the same pages and their tweets in a file takes {keep_s:.2f}s, "
+        f"so no import that keeps the data can pass {base_s / keep_s:.2f} here"
     )
-    return {"ratio": ratio, "peak_mb": peak}
+    return {"ratio": ratio, "peak_mb": peak, "ceiling": base_s / keep_s}
 
 
 if __name__ == "__main__":
