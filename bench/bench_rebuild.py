@@ -148,7 +148,7 @@ def run(tweets: int = 1_000_000, comments: int = 200_000) -> float:
         f"and {comments:,} comments: "
         f"{report.seconds:.1f}s (target <= 120 s; data prepared and loaded in {prepared:.0f}s, not counted)\n"
         f"  rows: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()) + "\n"
-        f"  slowest models: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in report.slowest(5))
+        "  slowest models: " + ", ".join(f"{name} {secs:.1f}s" for name, secs in report.slowest(5))
     )
     return report.seconds
 
