@@ -49,8 +49,7 @@ class Model:
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)
     depends_on: frozenset[str] = frozenset()
     batch_table: str | None = None  # build in slices of this table's rowids ({{ BATCH_FILTER }})
-    batch_column: str | None = None  # the wide column whose bytes size a slice
-    batch_mb: int = 0  # at most this many MB of batch_column per slice
+    batch_rows: int = 0
 
     @property
     def schema(self) -> str:
@@ -94,8 +93,8 @@ def parse_model(path: Path) -> Model:
     batch = header.get("batch") or {}
     if batch and "{{ BATCH_FILTER }}" not in sql:
         raise ModelError(f"{path}: a batched model must filter its source with {{{{ BATCH_FILTER }}}}")
-    if batch and not (batch.get("table") and batch.get("column") and int(batch.get("max_mb", 0)) > 0):
-        raise ModelError(f"{path}: batch needs table, column and max_mb > 0")
+    if batch and not (batch.get("table") and int(batch.get("rows", 0)) > 0):
+        raise ModelError(f"{path}: batch needs a table and rows > 0")
     return Model(
         name=name,
         layer=layer,
@@ -108,8 +107,7 @@ def parse_model(path: Path) -> Model:
         columns=columns,
         depends_on=frozenset(depends),
         batch_table=batch.get("table"),
-        batch_column=batch.get("column"),
-        batch_mb=int(batch.get("max_mb", 0)),
+        batch_rows=int(batch.get("rows", 0)),
     )
 
 

@@ -7,7 +7,7 @@ description: >
   and errors. A twarc-flattened tweet becomes a one-tweet page whose inlined referenced tweets and
   users are its includes; a filtered-stream line (one tweet in `data`) becomes a one-tweet page.
 unique_key: [landing_file, line_no]
-batch: {table: raw.x_api_pages, column: payload, max_mb: 40}
+batch: {table: raw.x_api_pages, rows: 100}
 */
 with source as (
     select landing_file, line_no, source, endpoint, kind, retrieved_at, payload
