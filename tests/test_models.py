@@ -76,3 +76,22 @@ def test_checks_catch_a_broken_grain(loaded_home, tmp_path):
         con.close()
     assert "grain unique (tweet_id)" in failed
     assert "ref_type accepted_values" in failed
+
+
+def test_transform_names_its_slowest_models(loaded_home, tmp_path):
+    import shutil
+
+    from conftest import run_cli
+
+    from tiemeter.settings import Home
+
+    home = Home.resolve(tmp_path / "home").ensure()
+    shutil.copy(loaded_home.db_path, home.db_path)
+    result = run_cli(home, "transform")
+    assert result.code == 0, result
+    line = next(x for x in result.out.splitlines() if x.startswith("built "))
+    total = float(line.split(" in ")[1].split("s ")[0])
+    slowest = [part.rsplit(" ", 1) for part in line.split("(slowest: ")[1].rstrip(")").split(", ")]
+    seconds = [float(s.rstrip("s")) for _, s in slowest]
+    assert len(slowest) == 3 and {name for name, _ in slowest} <= {m.name for m in discover()}, line
+    assert seconds == sorted(seconds, reverse=True) and sum(seconds) <= total + 0.1, line

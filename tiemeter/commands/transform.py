@@ -28,7 +28,8 @@ def register(commands) -> None:
 def _transform(args: argparse.Namespace, home: Home) -> None:
     config = load_config(args.config)
     result = transform(home, config, identities_csv=args.identities, check=args.check)
-    print(f"built {len(result.build.models)} model(s) in {result.build.seconds:.1f}s")
+    slowest = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.build.slowest(3))
+    print(f"built {len(result.build.models)} model(s) in {result.build.seconds:.1f}s (slowest: {slowest})")
     if args.check:
         failed = result.failed_checks
         print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
