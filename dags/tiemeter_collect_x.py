@@ -20,7 +20,8 @@ raw pages in the landing zone; cursors live in files, so a retried or killed tas
 
 The token comes from the Airflow connection `x_api` (password; its host, if set, is the API base URL)
 or the env `X_BEARER_TOKEN`, looked up when a task runs. A rate-limit wait longer than
-`x.max_rate_limit_wait_s` ends the task with its cursor saved; the next run resumes. One failing unit
+`x.max_rate_limit_wait_s` ends the task with its cursor saved; the next run resumes. The request cap
+and the budget of the `[x]` table hold for the whole DAG run: its tasks share them. One failing unit
 does not stop the others; each finished unit updates the `tiemeter://landing/x` Asset, which
 schedules `tiemeter_build_warehouse`.
 """,
@@ -34,9 +35,13 @@ def tiemeter_collect_x():
 
     @task(outlets=[LANDING_X], max_active_tis_per_dag=2)
     def collect(unit: str) -> str:
+        from airflow.sdk import get_current_context
+
         from tiemeter.airflow_tasks import collect_x
 
-        return collect_x([unit])
+        context = get_current_context()
+        # the mapped tasks of one DAG run share x.max_requests_per_run and x.budget_usd_per_run
+        return collect_x([unit], dag_run=f"{context['ti'].dag_id}__{context['run_id']}")
 
     collect.expand(unit=plan())
 

@@ -50,6 +50,22 @@ def test_every_dag_run_succeeds(demo_run):
     }
 
 
+def test_the_collect_dag_runs_tasks_shared_one_budget(demo_run):
+    """Every mapped X task of the one collect DAG run charged the same budget file."""
+    import json
+
+    home, _ = demo_run
+    budgets = list((home.state / "x" / "budgets").glob("*.json"))
+    assert [p.name.startswith("tiemeter_collect_x__") for p in budgets] == [True]
+    shared = json.loads(budgets[0].read_text())
+    requests, cost, units = query(
+        home, "SELECT count(*), sum(cost_usd), count(DISTINCT job) FROM meta.api_requests"
+    )[0]
+    assert units > 1  # several mapped tasks...
+    assert shared["requests"] == requests  # ...all counted in one place
+    assert abs(shared["spent_usd"] - cost) < 1e-6 and abs(shared["reserved_usd"]) < 1e-9
+
+
 def sharing_tweets(study) -> list[dict]:
     """Independent: tweets that carry the URL, and retweets or quotes of those."""
     link = {

@@ -53,9 +53,10 @@ def load_landing() -> str:
 
 
 @airflow_errors
-def collect_x(units: list[str] | None = None) -> str:
+def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str:
     """One X collection: every unit of the config (``TIEMETER_CONFIG``), or the given ones.
 
+    Tasks given the same ``dag_run`` share one request cap and budget (the config's "per run").
     A run stopped early on purpose (budget, request cap, a rate-limit wait longer than
     ``x.max_rate_limit_wait_s``) ends the task successfully with its cursors saved instead of holding
     a worker slot; the next run resumes. Failed jobs raise once the others have finished.
@@ -65,7 +66,7 @@ def collect_x(units: list[str] | None = None) -> str:
     from tiemeter.credentials import x_config_and_token
 
     config, token = x_config_and_token(load_config())
-    result = XCollector(config, resolve_home(), token).run(units)
+    result = XCollector(config, resolve_home(), token, shared_budget_key=dag_run).run(units)
     log.info("%s", result.summary())
     result.raise_for_errors()
     if result.stopped:

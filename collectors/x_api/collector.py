@@ -30,6 +30,7 @@ from collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, 
 from collectors.x_api.ledger import RequestLedger, RunTotals
 from collectors.x_api.pages import PageLander
 from collectors.x_api.paginate import PageJob, PageListener, Paginator, RepeatedToken
+from collectors.x_api.shared_budget import SharedBudget, shared_budget_path
 from collectors.x_api.transport import Page, make_client
 from collectors.x_api.tweet_log import TweetLog, is_retweet
 from collectors.x_api.units import METRICS, USERS, campaign_query, check_units, plan_units, search_query
@@ -97,6 +98,7 @@ class XCollector:
         token: str,
         *,
         run_id: str | None = None,
+        shared_budget_key: str | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         http_policy: HttpPolicy | None = None,
@@ -107,8 +109,16 @@ class XCollector:
         self.run_id = run_id or new_run_id()
         self.listener = listener or CollectListener()
         self.totals = RunTotals()
-        self.budget = Budget(
-            config.x.max_requests_per_run, config.x.budget_usd_per_run, price_table(config.x.prices_usd)
+        limits = (
+            config.x.max_requests_per_run,
+            config.x.budget_usd_per_run,
+            price_table(config.x.prices_usd),
+        )
+        # In Airflow the DAG run's mapped tasks share one budget (shared_budget_key = the DAG run).
+        self.budget = (
+            SharedBudget(shared_budget_path(home.state / "x", shared_budget_key), *limits)
+            if shared_budget_key
+            else Budget(*limits)
         )
         self.ledger = RequestLedger(home.landing, self.run_id, self.budget, self.totals, clock)
         policy = dataclasses.replace(http_policy or HttpPolicy(), max_wait=config.x.max_rate_limit_wait_s)
@@ -151,6 +161,8 @@ class XCollector:
                     break
         finally:
             self.ledger.flush()
+            if isinstance(self.budget, SharedBudget):
+                self.budget.release()
         if self._closed_endpoints and not result.stopped:
             result.stopped = (
                 "; ".join(self._closed_endpoints.values()) + f" ({len(result.deferred)} job(s) deferred)"
