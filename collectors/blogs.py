@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # A feed is fetched in one go: 20 MB at most, and a slow server is given up on rather than waited for.
 BLOG_HTTP_POLICY = HttpPolicy(read_timeout=20.0, max_attempts=3, total_timeout=60.0, max_bytes=20 << 20)
+MAX_FEED_PAGES = 200  # a paged posts feed is read back at most this far in one run
 
 
 @dataclass
@@ -84,12 +85,47 @@ class BlogCollector:
         new_state["feeds"] = known
         posts = self._feed(blog, blog.feed_url, feeds.POSTS, None, known, run, outputs)
         if posts is not None:
-            new_state["comment_feeds"] = feeds.comment_feeds(posts) if blog.comments == "feed" else {}
+            pages = [
+                posts,
+                *self._older_pages(blog, posts, set(state.get("post_urls") or ()), known, run, outputs),
+            ]
+            found = {url for page in pages for url in map(feeds.entry_post_url, page.entries) if url}
+            new_state["post_urls"] = sorted(found | set(state.get("post_urls") or ()))
+            new_state["comment_feeds"] = (
+                {k: v for page in pages for k, v in feeds.comment_feeds(page).items()}
+                if blog.comments == "feed"
+                else {}
+            )
         targets = list((new_state.get("comment_feeds") or {}).items()) if blog.comments == "feed" else []
         for post_url, feed_url in targets:
             self._feed(blog, feed_url, feeds.COMMENTS, post_url, known, run, outputs)
         if blog.comments_feed_url:
             self._feed(blog, blog.comments_feed_url, feeds.COMMENTS, None, known, run, outputs)
+
+    def _older_pages(self, blog: Blog, first, seen_posts: set, known: dict, run: BlogRun, outputs: _Outputs):
+        """A paged posts feed (RFC 5005 ``rel="next"``, WordPress's ``?paged=N``): follow it back until
+        a page holds a post an earlier run has seen, so the first run backfills and later runs read one
+        page. A link back to a page already read stops the paging (it would loop)."""
+        pages, page, url, visited = [], first, blog.feed_url, {blog.feed_url}
+        while len(visited) < MAX_FEED_PAGES:
+            if seen_posts & {feeds.entry_post_url(e) for e in page.entries}:
+                break
+            url = feeds.next_page_url(page, url)
+            if url is None:
+                break
+            if url in visited:
+                run.failures.append(
+                    f"{redact_url(url)}: rel=next leads back to a page already read; paging stopped"
+                )
+                break
+            visited.add(url)
+            page = self._feed(blog, url, feeds.POSTS, None, known, run, outputs)
+            if page is None:
+                break
+            pages.append(page)
+        else:
+            log.warning("%s: stopped after %d feed pages; the next run goes on", blog.name, MAX_FEED_PAGES)
+        return pages
 
     def _feed(self, blog: Blog, url: str, kind: str, post_url, known: dict, run: BlogRun, outputs: _Outputs):
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import requests
 
@@ -138,3 +139,13 @@ def guess_kind(parsed: ParsedFeed) -> str:
         if entry.get("thr_in-reply-to") or _COMMENT_LINK.search(entry.get("link") or entry.get("id") or ""):
             return COMMENTS
     return POSTS
+
+
+def next_page_url(parsed: ParsedFeed, page_url: str) -> str | None:
+    """The RFC 5005 ``rel="next"`` page of a paged feed, on the same host; else None."""
+    for link in (parsed.document.get("feed") or {}).get("links") or []:
+        if link.get("rel") == "next" and link.get("href"):
+            url = urljoin(page_url, link["href"])
+            if urlsplit(url).netloc == urlsplit(page_url).netloc and url.startswith(("http://", "https://")):
+                return url
+    return None

@@ -76,9 +76,20 @@ class Site:
 # -- RSS and Atom --------------------------------------------------------------------------------
 
 
-def rss_posts(site: Site, limit: int | None = None) -> bytes:
+def _feed_page(site: Site, limit: int | None, page: int, path: str) -> tuple[list[Post], str | None]:
+    """One page of a paged posts feed (WordPress's ``?paged=N``) and the path of the next, if any."""
+    posts = site.posts_newest_first(None)
+    if not limit:
+        return posts, None
+    start = (page - 1) * limit
+    more = start + limit < len(posts)
+    return posts[start : start + limit], (f"{path}?paged={page + 1}" if more else None)
+
+
+def rss_posts(site: Site, limit: int | None = None, page: int = 1) -> bytes:
     items = []
-    for post in site.posts_newest_first(limit):
+    posts, next_path = _feed_page(site, limit, page, "/feed/")
+    for post in posts:
         url = site.post_url(post)
         author = site.data.user(post.author).name
         items.append(
@@ -95,7 +106,7 @@ def rss_posts(site: Site, limit: int | None = None) -> bytes:
 <slash:comments>{len(site.data.comments_of(post.id))}</slash:comments>
 </item>"""
         )
-    return _rss(site, site.data.title, "/feed/", items)
+    return _rss(site, site.data.title, "/feed/", items, next_path)
 
 
 def rss_comments(site: Site, post: Post | None, limit: int | None = None) -> bytes:
@@ -129,14 +140,19 @@ def rss_comments(site: Site, post: Post | None, limit: int | None = None) -> byt
     return _rss(site, title, path, items)
 
 
-def _rss(site: Site, title: str, path: str, items: list[str]) -> bytes:
+def _rss(site: Site, title: str, path: str, items: list[str], next_path: str | None = None) -> bytes:
     body = "\n".join(items)
+    paging = (
+        f'<atom:link href={quoteattr(site.base + next_path)} rel="next" type="application/rss+xml" />\n'
+        if next_path
+        else ""
+    )
     return (
         f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" {NS}>
 <channel>
 <title>{escape(title)}</title>
 <atom:link href={quoteattr(site.base + path)} rel="self" type="application/rss+xml" />
-<link>{escape(site.base)}/</link>
+{paging}<link>{escape(site.base)}/</link>
 <description>{escape(site.data.title)}</description>
 <generator>{GENERATOR}</generator>
 {body}
@@ -146,9 +162,10 @@ def _rss(site: Site, title: str, path: str, items: list[str]) -> bytes:
     ).encode()
 
 
-def atom_posts(site: Site, limit: int | None = None) -> bytes:
+def atom_posts(site: Site, limit: int | None = None, page: int = 1) -> bytes:
     entries = []
-    for post in site.posts_newest_first(limit):
+    posts, next_path = _feed_page(site, limit, page, "/feed/atom/")
+    for post in posts:
         url = site.post_url(post)
         count = len(site.data.comments_of(post.id))
         entries.append(
@@ -165,7 +182,7 @@ def atom_posts(site: Site, limit: int | None = None) -> bytes:
 <thr:total>{count}</thr:total>
 </entry>"""
         )
-    return _atom(site, site.data.title, "/feed/atom/", entries)
+    return _atom(site, site.data.title, "/feed/atom/", entries, next_path)
 
 
 def atom_comments(site: Site, post: Post | None, limit: int | None = None) -> bytes:
@@ -196,8 +213,13 @@ def atom_comments(site: Site, post: Post | None, limit: int | None = None) -> by
     return _atom(site, title, path, entries)
 
 
-def _atom(site: Site, title: str, path: str, entries: list[str]) -> bytes:
+def _atom(site: Site, title: str, path: str, entries: list[str], next_path: str | None = None) -> bytes:
     body = "\n".join(entries)
+    paging = (
+        f'<link rel="next" type="application/atom+xml" href={quoteattr(site.base + next_path)} />\n'
+        if next_path
+        else ""
+    )
     return (
         f"""<?xml version="1.0" encoding="UTF-8"?><feed {ATOM_NS}>
 <title type="text">{escape(title)}</title>
@@ -205,7 +227,7 @@ def _atom(site: Site, title: str, path: str, entries: list[str]) -> bytes:
 <updated>{iso(max((p.modified for p in site.data.posts), default=datetime(2000, 1, 1)))}</updated>
 <link rel="alternate" type="text/html" href={quoteattr(site.base + "/")} />
 <link rel="self" type="application/atom+xml" href={quoteattr(site.base + path)} />
-<generator uri="https://wordpress.org/" version="5.7.2">WordPress</generator>
+{paging}<generator uri="https://wordpress.org/" version="5.7.2">WordPress</generator>
 {body}
 </feed>
 """

@@ -13,7 +13,8 @@ Endpoints (``<post>`` is a post's path, ``/yyyy/mm/dd/slug/``):
 
 - ``/feed/``, ``/feed/atom/``: the posts (RSS 2.0 with wfw:commentRss and slash:comments; Atom with
   ``replies`` links); ``/<post>feed/``, ``/<post>feed/atom/``: a post's comments; ``/comments/feed/``,
-  ``/comments/feed/atom/``: every comment. Newest first, ``feed_limit`` items (default: all).
+  ``/comments/feed/atom/``: every comment. Newest first, ``feed_limit`` items (default: all); the
+  posts feeds are then paged as WordPress pages them (``?paged=N``, with RFC 5005 ``rel="next"``).
 - ``/wp-json/wp/v2/posts`` and ``/wp-json/wp/v2/comments``: ``per_page`` (max 100), ``page``,
   ``order``, ``orderby``, ``after`` / ``modified_after`` (strictly later, site time = UTC), ``post``,
   ``_embed``; ``X-WP-Total`` and ``X-WP-TotalPages``. Like WordPress for an anonymous client, only
@@ -198,10 +199,12 @@ class FakeBlog:
         site = render.Site(self.dataset, self.public_url or self.base_url)
         limit = self.feed_limit
         latest = self._latest()
+        paged = query.get("paged", "")
+        page = int(paged) if paged.isdigit() and int(paged) > 0 else 1
         if path == "/feed/":
-            return Answer(200, render.rss_posts(site, limit), RSS_TYPE, last_modified=latest)
+            return Answer(200, render.rss_posts(site, limit, page), RSS_TYPE, last_modified=latest)
         if path == "/feed/atom/":
-            return Answer(200, render.atom_posts(site, limit), ATOM_TYPE, last_modified=latest)
+            return Answer(200, render.atom_posts(site, limit, page), ATOM_TYPE, last_modified=latest)
         if path == "/comments/feed/":
             return Answer(200, render.rss_comments(site, None, limit), RSS_TYPE, last_modified=latest)
         if path == "/comments/feed/atom/":

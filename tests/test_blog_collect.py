@@ -147,3 +147,60 @@ def test_email_hashes_from_wordpress_are_gravatars(home, cli, tmp_path):
     rows = dict(query(home, "SELECT comment_id, author_email_hash FROM core.blog_comments"))
     listed = [c for c in data.comments if c.kind == "comment"]  # anonymous REST lists only comments
     assert rows == {f"grow:wordpress:{c.id}": md5_email(c.author_email) for c in listed}
+
+
+def test_a_paged_posts_feed_is_read_back_once_then_one_page_a_run(home, cli, tmp_path):
+    """RFC 5005 paging (WordPress's ?paged=N): the first run backfills every page, later runs read one."""
+    from datetime import timedelta
+
+    from demo.blog_dataset import Post
+
+    data = sample_dataset()
+    newest = max(p.published for p in data.posts)
+    for n in range(1, 10):
+        when = newest - timedelta(days=30 * n)
+        data.posts.append(Post(100 + n, f"older-{n}", f"Older post {n}", data.posts[0].author, when, when))
+    per_page = 3
+    pages = -(-len(data.posts) // per_page)  # 11 posts: 4 pages
+    with FakeBlog(data, feed_limit=per_page) as fake:
+        config = _config(tmp_path, fake)
+
+        def feed_reads() -> list[tuple[str, int]]:
+            return [(r.query.get("paged", "1"), r.status) for r in fake.requests if r.path == "/feed/"]
+
+        assert cli(home, "collect", "blogs", "--config", config, "--load").code == 0
+        assert feed_reads() == [(str(n), 200) for n in range(1, pages + 1)]
+        expected = {fake.post_url(p.id) for p in data.posts}
+        assert {r[0] for r in query(home, "SELECT post_id FROM core.blog_posts")} == expected
+
+        fake.requests.clear()
+        assert cli(home, "collect", "blogs", "--config", config, "--load").code == 0
+        assert feed_reads() == [("1", 304)]  # nothing changed: one conditional read
+
+        later = newest + timedelta(days=1)
+        data.posts.append(Post(200, "newest", "A new post", data.posts[0].author, later, later))
+        fake.requests.clear()
+        assert cli(home, "collect", "blogs", "--config", config, "--load").code == 0
+        assert feed_reads() == [("1", 200)]  # page 1 holds posts already seen: no need to go back
+        expected.add(fake.post_url(200))
+    assert {r[0] for r in query(home, "SELECT post_id FROM core.blog_posts")} == expected
+    assert scalar(home, "SELECT count(*) - count(DISTINCT post_id) FROM core.blog_posts") == 0
+
+
+def test_a_feed_whose_next_page_loops_back_is_read_once_and_reported(home, cli, tmp_path):
+    with FakeBlog(sample_dataset()) as fake:
+        looping = f"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>Loop</title>
+<link>{fake.url("/")}</link><description>x</description>
+<atom:link href="{fake.url("/loop/?paged=2")}" rel="next" type="application/rss+xml" />
+<item><title>Only post</title><link>{fake.url("/2020/01/01/only/")}</link><guid>only</guid></item>
+</channel></rss>""".encode()
+        fake.static["/loop/"] = (looping, "application/rss+xml")
+        config = _config(tmp_path, fake, feed_url=fake.url("/loop/"))
+        result = cli(home, "collect", "blogs", "--config", config, "--load")
+        reads = [r.query.get("paged", "1") for r in fake.requests if r.path == "/loop/"]
+    assert reads == ["1", "2"]  # page 2 points at itself: not read again
+    assert "rel=next leads back to a page already read" in result.out + result.err
+    assert query(home, "SELECT post_id, title FROM core.blog_posts") == [
+        (fake.url("/2020/01/01/only/"), "Only post")
+    ]
