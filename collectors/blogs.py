@@ -84,20 +84,20 @@ class BlogCollector:
         known = dict(state.get("feeds") or {})
         new_state["feeds"] = known
         posts = self._feed(blog, blog.feed_url, feeds.POSTS, None, known, run, outputs)
+        targets = dict(state.get("comment_feeds") or {})  # an unchanged posts feed: the same posts
         if posts is not None:
-            pages = [
-                posts,
-                *self._older_pages(blog, posts, set(state.get("post_urls") or ()), known, run, outputs),
-            ]
-            found = {url for page in pages for url in map(feeds.entry_post_url, page.entries) if url}
-            new_state["post_urls"] = sorted(found | set(state.get("post_urls") or ()))
-            new_state["comment_feeds"] = (
-                {k: v for page in pages for k, v in feeds.comment_feeds(page).items()}
-                if blog.comments == "feed"
-                else {}
+            seen = set(state.get("post_urls") or ())
+            pages = [posts, *self._older_pages(blog, posts, seen, known, run, outputs)]
+            new_state["post_urls"] = sorted(
+                seen | {url for page in pages for url in map(feeds.entry_post_url, page.entries) if url}
             )
-        targets = list((new_state.get("comment_feeds") or {}).items()) if blog.comments == "feed" else []
-        for post_url, feed_url in targets:
+            # this run reads the comment feeds of every page it read (all of them on a backfill);
+            # later runs keep polling those of the current page only
+            targets = {k: v for page in pages for k, v in feeds.comment_feeds(page).items()}
+            new_state["comment_feeds"] = feeds.comment_feeds(posts)
+        if blog.comments != "feed":
+            targets, new_state["comment_feeds"] = {}, {}
+        for post_url, feed_url in targets.items():
             self._feed(blog, feed_url, feeds.COMMENTS, post_url, known, run, outputs)
         if blog.comments_feed_url:
             self._feed(blog, blog.comments_feed_url, feeds.COMMENTS, None, known, run, outputs)

@@ -168,14 +168,22 @@ def test_a_paged_posts_feed_is_read_back_once_then_one_page_a_run(home, cli, tmp
         def feed_reads() -> list[tuple[str, int]]:
             return [(r.query.get("paged", "1"), r.status) for r in fake.requests if r.path == "/feed/"]
 
+        def comment_feeds_read() -> set[str]:
+            return {r.path for r in fake.requests if r.path.endswith("/feed/") and r.path != "/feed/"}
+
+        newest_first = sorted(data.posts, key=lambda p: p.published, reverse=True)
         assert cli(home, "collect", "blogs", "--config", config, "--load").code == 0
         assert feed_reads() == [(str(n), 200) for n in range(1, pages + 1)]
+        assert comment_feeds_read() == {p.path + "feed/" for p in data.posts}  # the backfill reads them all
         expected = {fake.post_url(p.id) for p in data.posts}
         assert {r[0] for r in query(home, "SELECT post_id FROM core.blog_posts")} == expected
 
         fake.requests.clear()
         assert cli(home, "collect", "blogs", "--config", config, "--load").code == 0
         assert feed_reads() == [("1", 304)]  # nothing changed: one conditional read
+        assert comment_feeds_read() == {
+            p.path + "feed/" for p in newest_first[:per_page]
+        }  # the current page's
 
         later = newest + timedelta(days=1)
         data.posts.append(Post(200, "newest", "A new post", data.posts[0].author, later, later))
