@@ -20,7 +20,7 @@ from collectors.feed_parse import REFUSALS
 from collectors.http import HttpClient, HttpPolicy, Validators, redact_url
 from collectors.landing import LandingFile, landing_path, new_run_id
 from collectors.quarantine import Quarantine, Rejection
-from collectors.state import StateFile
+from collectors.state_files import StateFile
 from tiemeter.config import Blog, DisqusConfig
 from tiemeter.errors import TiemeterError
 from tiemeter.settings import Home

@@ -11,12 +11,16 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from tiemeter.errors import FatalError
 
 
 def fsync_path(path: Path) -> None:
@@ -102,3 +106,30 @@ def read_json_lines(path: Path) -> Iterator[Any]:
             yield orjson.loads(line)
         except orjson.JSONDecodeError:
             continue
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class StateFile:
+    """One collector's state (validators, cursors) as a JSON object, replaced atomically and only
+    after the data it covers has landed: a crash between the two repeats a little work, never loses any."""
+
+    path: Path
+
+    @classmethod
+    def for_key(cls, state_root: Path, kind: str, key: str) -> StateFile:
+        return cls(state_root / kind / f"{_SAFE.sub('-', key).strip('-') or 'default'}.json")
+
+    def read(self) -> dict[str, Any]:
+        try:
+            value = read_json(self.path, {})
+        except orjson.JSONDecodeError as error:
+            raise FatalError(
+                f"{self.path}: state file is not JSON ({error}); remove it to start over"
+            ) from None
+        return value if isinstance(value, dict) else {}
+
+    def write(self, value: dict[str, Any]) -> None:
+        write_json_atomic(self.path, value)

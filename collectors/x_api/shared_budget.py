@@ -10,14 +10,12 @@ reservation when the page arrives, and a task gives back what it still holds whe
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import json
-import os
 import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from collectors.state_files import locked, read_json, write_json_atomic
 from collectors.x_api.budget import Budget, BudgetExhausted
 
 KEEP_DAYS = 30
@@ -37,17 +35,11 @@ class SharedBudget(Budget):
 
     @contextlib.contextmanager
     def _shared(self) -> Iterator[dict]:
-        with open(self.path.with_suffix(".lock"), "a+") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                state = json.loads(self.path.read_text()) if self.path.exists() else {}
-                state = {"requests": 0, "spent_usd": 0.0, "reserved_usd": 0.0, **state}
-                yield state
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(state))
-                os.replace(tmp, self.path)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+        with locked(self.path):
+            state = {"requests": 0, "spent_usd": 0.0, "reserved_usd": 0.0, **read_json(self.path, {})}
+            yield state
+            # a power cut may lose the last update: the next DAG run has a budget file of its own
+            write_json_atomic(self.path, state, sync_dir=False)
 
     def check(self, endpoint: str, max_items: int) -> None:
         worst = self.cost(endpoint, max_items)
@@ -93,4 +85,4 @@ def _prune(folder: Path) -> None:
         with contextlib.suppress(OSError):
             if path.stat().st_mtime < cutoff:
                 path.unlink()
-                path.with_suffix(".lock").unlink(missing_ok=True)
+                path.with_name(path.name + ".lock").unlink(missing_ok=True)
