@@ -140,13 +140,16 @@ def rss_comments(site: Site, post: Post | None, limit: int | None = None) -> byt
     return _rss(site, title, path, items)
 
 
+def _next_link(tag: str, site: Site, next_path: str | None, media_type: str) -> str:
+    """RFC 5005's link to the next page of a paged feed (``atom:link`` in RSS, ``link`` in Atom)."""
+    if not next_path:
+        return ""
+    return f'<{tag} rel="next" type="{media_type}" href={quoteattr(site.base + next_path)} />\n'
+
+
 def _rss(site: Site, title: str, path: str, items: list[str], next_path: str | None = None) -> bytes:
     body = "\n".join(items)
-    paging = (
-        f'<atom:link href={quoteattr(site.base + next_path)} rel="next" type="application/rss+xml" />\n'
-        if next_path
-        else ""
-    )
+    paging = _next_link("atom:link", site, next_path, "application/rss+xml")
     return (
         f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" {NS}>
 <channel>
@@ -215,11 +218,7 @@ def atom_comments(site: Site, post: Post | None, limit: int | None = None) -> by
 
 def _atom(site: Site, title: str, path: str, entries: list[str], next_path: str | None = None) -> bytes:
     body = "\n".join(entries)
-    paging = (
-        f'<link rel="next" type="application/atom+xml" href={quoteattr(site.base + next_path)} />\n'
-        if next_path
-        else ""
-    )
+    paging = _next_link("link", site, next_path, "application/atom+xml")
     return (
         f"""<?xml version="1.0" encoding="UTF-8"?><feed {ATOM_NS}>
 <title type="text">{escape(title)}</title>
