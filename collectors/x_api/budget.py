@@ -78,3 +78,7 @@ class Budget:
         cost = self.cost(endpoint, items)
         self.spent_usd += cost
         return cost
+
+    def release(self) -> None:
+        """At the end of a run: give back what is held for requests that never brought a page
+        (nothing here; a budget shared between processes holds reservations)."""

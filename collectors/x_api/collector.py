@@ -161,8 +161,7 @@ class XCollector:
                     break
         finally:
             self.ledger.flush()
-            if isinstance(self.budget, SharedBudget):
-                self.budget.release()
+            self.budget.release()
         if self._closed_endpoints and not result.stopped:
             result.stopped = (
                 "; ".join(self._closed_endpoints.values()) + f" ({len(result.deferred)} job(s) deferred)"

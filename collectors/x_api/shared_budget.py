@@ -10,19 +10,18 @@ reservation when the page arrives, and a task gives back what it still holds whe
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from collectors.state_files import locked, read_json, write_json_atomic
+from collectors.state_files import StateFile, locked, read_json, write_json_atomic
 from collectors.x_api.budget import Budget, BudgetExhausted
 
 KEEP_DAYS = 30
 
 
 def shared_budget_path(state_dir: Path, key: str) -> Path:
-    return state_dir / "budgets" / (re.sub(r"[^A-Za-z0-9_.-]+", "_", key)[:180] + ".json")
+    return StateFile.for_key(state_dir, "budgets", key).path
 
 
 class SharedBudget(Budget):
