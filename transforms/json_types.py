@@ -67,8 +67,20 @@ ERROR = {
     "type": "VARCHAR",
 }
 
-X_TWEETS_PAGE = {"data": [TWEET], "includes": {"tweets": [TWEET], "users": [USER]}, "errors": [ERROR]}
-X_USERS_PAGE = {"data": [USER], "includes": {"tweets": [TWEET], "users": [USER]}, "errors": [ERROR]}
+# The collector's stamp names the concrete request a page answers (collectors.x_api.pages).
+X_REQUEST = {"path": "VARCHAR", "tweet_id": "VARCHAR"}
+X_TWEETS_PAGE = {
+    "data": [TWEET],
+    "includes": {"tweets": [TWEET], "users": [USER]},
+    "errors": [ERROR],
+    "__tiemeter": X_REQUEST,
+}
+X_USERS_PAGE = {
+    "data": [USER],
+    "includes": {"tweets": [TWEET], "users": [USER]},
+    "errors": [ERROR],
+    "__tiemeter": X_REQUEST,
+}
 X_STREAM_PAGE = {"data": TWEET}  # the filtered stream sends one tweet per line, not a list
 # twarc's flatten inlines users and referenced tweets into the tweet
 X_FLAT_REFERENCES = {"referenced_tweets": [TWEET]}

@@ -2,6 +2,11 @@
 
 One landing file per page, so that a page is either durably landed (and its cursor can move) or
 not there at all. ``kind`` (tweets, users, errors, empty) comes from the page's shape.
+
+The stamp names the concrete request a page answers, beside the endpoint template: ``path`` as sent
+(``/2/tweets/123/liking_users``), ``params`` as sent, and, when the request holds them,
+``tweet_id`` or ``user_id`` (the id in the path), ``query``, ``ids`` or ``usernames`` (lookups) and
+``page_token``. A liking_users page is thereby the likes of one known tweet.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from collectors.landing import (
     stamp_raw_object,
     write_landing_file,
 )
-from collectors.x_api.transport import Page
+from collectors.x_api.transport import Page, request_subject
 from collectors.x_shapes import classify_page
 
 RESOURCE = "x_api_pages"  # the same raw table twarc imports land in: one parser for both
@@ -60,6 +65,7 @@ class PageLander:
             kind=kind,
             path=sent_path,
             job=unit,
+            **request_subject(sent_path, params),
         )
         body = raw.strip()
         # The API sends compact JSON; a body with a line break would break JSONL, so it is re-serialised.

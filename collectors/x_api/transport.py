@@ -25,6 +25,8 @@ from collectors.http import HttpClient, InvalidBody
 logging.getLogger("tweepy").setLevel(logging.INFO)
 
 _ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+_PATH_SUBJECT = re.compile(r"^/2/(tweets|users)/(\d+)(?=/|$)")
+_LISTED_PARAMS = ("ids", "usernames")
 
 # A parsed X API page: a simdjson.Object, read like a dict (``.get``, ``[]``, ``in``, iteration).
 Page = Any
@@ -98,6 +100,29 @@ def sent_path_and_params(response: requests.Response) -> tuple[str, dict[str, st
     """The path and query parameters exactly as sent (never the headers, where the token is)."""
     parts = urlsplit(response.request.url)
     return parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
+
+
+def request_subject(path: str, params: dict[str, str]) -> dict[str, Any]:
+    """What a request asked about, named: the tweet or user in its path, its query, the ids or
+    usernames it looked up, and the page token it sent (``pagination_token`` or ``next_token``).
+
+    ``/2/tweets/123/liking_users`` -> ``{"tweet_id": "123"}``; ``/2/users/9/tweets`` ->
+    ``{"user_id": "9"}``. Only what the request holds is named; the page's provenance keeps it, so
+    a page can be attributed without parsing URLs later.
+    """
+    subject: dict[str, Any] = {}
+    match = _PATH_SUBJECT.match(path)
+    if match:
+        subject["tweet_id" if match[1] == "tweets" else "user_id"] = match[2]
+    if params.get("query"):
+        subject["query"] = params["query"]
+    for name in _LISTED_PARAMS:
+        if params.get(name):
+            subject[name] = params[name].split(",")
+    token = params.get("pagination_token") or params.get("next_token")
+    if token:
+        subject["page_token"] = token
+    return subject
 
 
 def make_client(token: str, http: HttpClient, base_url: str) -> tuple[tweepy.Client, XApiSession]:

@@ -6,6 +6,9 @@ description: >
   Each page parsed once into typed lists: tweets (`data`), included tweets, users, included users
   and errors. A twarc-flattened tweet becomes a one-tweet page whose inlined referenced tweets and
   users are its includes; a filtered-stream line (one tweet in `data`) becomes a one-tweet page.
+  `endpoint` is the collector's template (/2/tweets/:id/liking_users) or, for twarc, the path of the
+  URL twarc recorded; `request_path` and `request_tweet_id` are the concrete request the collector
+  stamped on its page (null for twarc lines and for pages without a stamp of them).
 unique_key: [landing_file, line_no]
 batch: {table: raw.x_api_pages, rows: 100}
 */
@@ -32,6 +35,8 @@ renamed as (
         line_no,
         source,
         endpoint,
+        coalesce(tweets_page.__tiemeter.path, users_page.__tiemeter.path) as request_path,
+        coalesce(tweets_page.__tiemeter.tweet_id, users_page.__tiemeter.tweet_id) as request_tweet_id,
         kind,
         retrieved_at,
         case
