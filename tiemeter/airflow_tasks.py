@@ -91,14 +91,16 @@ def plan_blogs() -> list[str]:
 @airflow_errors
 def collect_blog(name: str) -> str:
     """One blog. A feed that fails is reported; the blog's other feeds and the other blogs go on."""
-    from collectors.blogs import collect_blogs
+    from collectors.blogs import blog_http_policy, collect_blogs
+    from collectors.http import HttpClient
     from tiemeter.config import load_config
 
     config = load_config()
     blogs = [b for b in config.blogs if b.name == name]
     if not blogs:
         raise FatalError(f"no [[blogs]] entry named {name!r} in the config")
-    report = collect_blogs(blogs, resolve_home(), disqus_config=config.disqus)
+    client = HttpClient(policy=blog_http_policy(config))
+    report = collect_blogs(blogs, resolve_home(), client=client, disqus_config=config.disqus)
     summary = "; ".join(run.summary() for run in report.runs)
     log.info("%s", summary)
     if report.failures and not report.landed:

@@ -121,7 +121,12 @@ class XCollector:
             else Budget(*limits)
         )
         self.ledger = RequestLedger(home.landing, self.run_id, self.budget, self.totals, clock)
-        policy = dataclasses.replace(http_policy or HttpPolicy(), max_wait=config.x.max_rate_limit_wait_s)
+        # a policy passed in (tests) keeps its own timeouts; otherwise the config's [http] limits hold
+        policy = dataclasses.replace(
+            http_policy
+            or HttpPolicy(total_timeout=config.http.deadline_s, read_timeout=config.http.read_timeout_s),
+            max_wait=config.x.max_rate_limit_wait_s,
+        )
         self.http = HttpClient(
             policy=policy, sleep=sleep, clock=clock, on_wait=self._on_wait, on_attempt=self.ledger.on_attempt
         )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
-from collectors.blogs import BLOG_HTTP_POLICY, collect_blogs
+from collectors.blogs import blog_http_policy, collect_blogs
 from collectors.http import HttpClient
 from tiemeter.commands.groups import command_group
 from tiemeter.config import load_config
@@ -37,8 +36,9 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
         raise FatalError(f"no [[blogs]] entry named {missing[0]!r}")
     if not chosen:
         raise FatalError("no [[blogs]] entries in the config: nothing to collect")
-    policy = dataclasses.replace(BLOG_HTTP_POLICY, max_wait=config.disqus.max_rate_limit_wait_s)
-    report = collect_blogs(chosen, home, client=HttpClient(policy=policy), disqus_config=config.disqus)
+    report = collect_blogs(
+        chosen, home, client=HttpClient(policy=blog_http_policy(config)), disqus_config=config.disqus
+    )
     for run in report.runs:
         print(run.summary())
         for failure in run.failures:
