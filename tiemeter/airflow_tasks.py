@@ -113,14 +113,16 @@ def collect_blog(name: str) -> str:
 @airflow_errors
 def load_and_import() -> str:
     """Import the config's conversions CSVs (each file once), then load every pending landing file."""
-    from collectors.conversions_import import import_conversions_file
+    from collectors.conversions_import import conversions_importer
     from collectors.landing import new_run_id
     from tiemeter.config import load_config
 
     home = resolve_home().ensure()
     run_id = new_run_id()
-    for path in load_config().conversions_files:
-        result = import_conversions_file(path, home.landing, run_id)
+    config = load_config()
+    importer = conversions_importer(config.conversions_decimal_separator)
+    for path in config.conversions_files:
+        result = importer(path, home.landing, run_id)
         log.info("%s", result.summary())
     return load_landing.__wrapped__()
 

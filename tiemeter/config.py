@@ -154,6 +154,7 @@ class Config:
     schedule: str = "@hourly"
     identities_file: Path | None = None  # identities.csv, relative to the config file
     conversions_files: tuple[Path, ...] = ()  # conversions CSVs the build imports, relative to the config
+    conversions_decimal_separator: str | None = None  # "." or ","; None: refuse amounts that read two ways
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -287,7 +288,9 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "http", "schedule"}
-    _no_unknown(data, top_level | {"identities_file", "conversions_files"}, "")
+    _no_unknown(
+        data, top_level | {"identities_file", "conversions_files", "conversions_decimal_separator"}, ""
+    )
     accounts = []
     for i, entry in enumerate(_parse_list(data.get("accounts"), "accounts")):
         where = f"accounts[{i}]"
@@ -365,6 +368,9 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         conversions_files=tuple(
             _identities_path(item, path)
             for item in _string_list(_take(data, "conversions_files", "", list, []), "conversions_files")
+        ),
+        conversions_decimal_separator=_take(
+            data, "conversions_decimal_separator", "", str, None, choices=(".", ",")
         ),
     )
 

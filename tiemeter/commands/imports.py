@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from collectors.conversions_import import import_conversions_file
+from collectors.conversions_import import conversions_importer
 from collectors.imports import ImportResult
 from collectors.landing import new_run_id
 from collectors.twarc_import import import_twarc_file
@@ -42,6 +42,16 @@ def register(commands) -> None:
         help="a CSV of conversions: email, x_handle, name, url, amount, currency, occurred_at, campaign",
     )
     conversions.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
+    conversions.add_argument(
+        "--decimal-separator",
+        choices=(".", ","),
+        help="the files' decimal separator; without it an amount that reads two ways (1,250) is refused",
+    )
+    conversions.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="the files' text encoding (default UTF-8, with or without BOM)",
+    )
     conversions.add_argument(
         "--no-load", action="store_true", help="only land the files; 'tiemeter load' loads them"
     )
@@ -89,4 +99,9 @@ def _archive(args: argparse.Namespace, home: Home) -> None:
 
 
 def _conversions(args: argparse.Namespace, home: Home) -> None:
-    run_imports(home, args.files, import_conversions_file, args.no_load)
+    try:
+        "".encode(args.encoding)
+    except LookupError:
+        raise FatalError(f"--encoding: unknown encoding {args.encoding!r}") from None
+    importer = conversions_importer(args.decimal_separator, args.encoding)
+    run_imports(home, args.files, importer, args.no_load)
