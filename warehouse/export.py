@@ -98,11 +98,38 @@ def export_parquet(con, schema: str, table: str, out: Path) -> int:
     return sum(1 for _ in target.rglob("*.parquet"))
 
 
+# OWASP's advice against CSV injection: a spreadsheet runs a cell that starts with one of these as a
+# formula, so such a text cell gets a leading apostrophe (shown as text, never evaluated). Number
+# columns stay numbers; Parquet and the snapshot keep the original text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_select(con, schema: str, table: str) -> str:
+    """The table's columns, each text column neutralised against formula injection."""
+    columns = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    triggers = "[" + ", ".join(_quote(t) for t in FORMULA_TRIGGERS) + "]"
+    parts = []
+    for name, data_type in columns:
+        ident = '"' + name.replace('"', '""') + '"'
+        if data_type == "VARCHAR":
+            parts.append(
+                f"CASE WHEN list_contains({triggers}, left({ident}, 1)) THEN chr(39) || {ident} "
+                f"ELSE {ident} END AS {ident}"
+            )
+        else:
+            parts.append(ident)
+    return f"SELECT {', '.join(parts)} FROM {schema}.{table}"
+
+
 def export_csv(con, schema: str, table: str, out: Path) -> int:
     target = out / "csv" / f"{schema}.{table}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
-    con.execute(f"COPY {schema}.{table} TO {_literal(tmp)} (FORMAT csv, HEADER true)")
+    con.execute(f"COPY ({_csv_select(con, schema, table)}) TO {_literal(tmp)} (FORMAT csv, HEADER true)")
     os.replace(tmp, target)
     return 1
 
