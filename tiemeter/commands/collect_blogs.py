@@ -7,10 +7,10 @@ import argparse
 from collectors.blogs import blog_http_policy, collect_blogs
 from collectors.http import HttpClient
 from tiemeter.commands.groups import command_group
+from tiemeter.commands.load import load_and_report
 from tiemeter.config import load_config
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.settings import Home
-from warehouse.operations import load
 
 
 def register(commands) -> None:
@@ -43,8 +43,8 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
         print(run.summary())
         for failure in run.failures:
             print(f"  failed: {failure}")
-    if args.load and report.landed:
-        print(load(home).summary())
+    if args.load:
+        load_and_report(home)
     if report.failures and not report.landed:
         raise FatalError(f"nothing collected: {report.failures[0]}")
     if report.failures:

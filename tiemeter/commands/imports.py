@@ -12,9 +12,9 @@ from collectors.landing import new_run_id
 from collectors.twarc_import import import_twarc_file
 from collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
+from tiemeter.commands.load import load_and_report
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.settings import Home
-from warehouse.operations import load
 
 IMPORT_HELP = "import files (twarc2 JSONL, X archive, blog feeds and exports) into the warehouse"
 
@@ -75,7 +75,7 @@ def report_imports(home: Home, results: list[ImportResult], no_load: bool) -> No
         if len(result.rejected) > 20:
             print(f"  ... {len(result.rejected) - 20} more rejections")
     if not no_load and any(r.landed for r in results):
-        print(load(home).summary())
+        load_and_report(home)
     rejected = sum(len(r.rejected) for r in results)
     if rejected and not any(r.items for r in results):
         raise FatalError(f"nothing imported: {results[0].rejected[0].message()}")
