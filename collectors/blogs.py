@@ -25,6 +25,7 @@ from collectors.state_files import StateFile
 from tiemeter.config import Blog, Config, DisqusConfig
 from tiemeter.errors import TiemeterError
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep
 
 log = logging.getLogger(__name__)
 
@@ -270,6 +271,7 @@ def collect_blogs(
     run_id: str | None = None,
 ) -> CollectReport:
     """Collect every blog; a blog that fails as a whole is reported and the next one still runs."""
+    sweep(home.state / "blogs")  # state temp files a killed run left behind
     collector = BlogCollector(
         home,
         client or HttpClient(policy=BLOG_HTTP_POLICY),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import duckdb
 
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep, temp_path
 from warehouse.connection import warehouse
 
 EXPORT_SCHEMAS = ("core", "marts")
@@ -74,7 +74,7 @@ def _literal(path: Path) -> str:
 
 
 def _replace_dir(tmp: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:6]}")
+    old = temp_path(final)
     if final.exists():
         final.rename(old)
     tmp.rename(final)
@@ -83,7 +83,7 @@ def _replace_dir(tmp: Path, final: Path) -> None:
 
 def export_parquet(con, schema: str, table: str, out: Path) -> int:
     target = out / "parquet" / f"{schema}.{table}"
-    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:6]}")
+    tmp = temp_path(target)
     month = _time_column(con, schema, table)
     if month:
         tmp.mkdir(parents=True)
@@ -128,7 +128,7 @@ def _csv_select(con, schema: str, table: str) -> str:
 def export_csv(con, schema: str, table: str, out: Path) -> int:
     target = out / "csv" / f"{schema}.{table}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp = temp_path(target)
     con.execute(f"COPY ({_csv_select(con, schema, table)}) TO {_literal(tmp)} (FORMAT csv, HEADER true)")
     os.replace(tmp, target)
     return 1
@@ -137,7 +137,7 @@ def export_csv(con, schema: str, table: str, out: Path) -> int:
 def write_snapshot(con, tables: list[tuple[str, str]], out: Path) -> Path:
     """A DuckDB file with core and marts (tables only, views materialised) and their comments."""
     final = out / SNAPSHOT_NAME
-    tmp = out / f".{SNAPSHOT_NAME}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp = temp_path(final)
     con.execute(f"ATTACH {_literal(tmp)} AS snapshot")
     try:
         for schema in EXPORT_SCHEMAS:
@@ -176,6 +176,7 @@ def _quote(text: str) -> str:
 def export(home: Home, fmt: str = "all", out: Path | None = None, snapshot: bool = True) -> ExportReport:
     out = Path(out or home.exports).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    sweep(out)  # what a killed export left: temp folders, half-written CSVs and snapshot copies
     report = ExportReport(out)
     with warehouse(home) as con:
         tables = exportable_tables(con)

@@ -15,6 +15,7 @@ import duckdb
 from collectors.imports import file_sha256
 from collectors.landing import QUARANTINE_RESOURCE
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep
 from warehouse.connection import warehouse
 from warehouse.schema import RAW_RESOURCES
 
@@ -177,6 +178,7 @@ def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool
 
 def _load(home: Home, verify: bool) -> LoadReport:
     report = LoadReport()
+    sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
     with warehouse(home) as con:
         loaded = {
             rel: (sha, size, loaded_at)

@@ -39,6 +39,7 @@ from collectors.x_shapes import OBJECT_TYPES
 from tiemeter.config import Config
 from tiemeter.errors import FatalError, RetriableError, SkippableError
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,7 @@ class XCollector:
         )
         self.client, session = make_client(token, self.http, config.x.base_url)
         state = home.state / "x"
+        sweep(state)  # state temp files a killed run left behind (a parallel task's live ones stay)
         self.cursors = CursorStore(state / "cursors", home.landing)
         self.tweets = TweetLog(state / "tweets.jsonl")
         self.user_ids = UserIds(state / "users.json")
