@@ -6,6 +6,7 @@ skipped; a file whose bytes changed after loading is refused (landing files are 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from collectors.imports import file_sha256
 from collectors.landing import QUARANTINE_RESOURCE
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
-from warehouse.connection import warehouse
+from warehouse.connection import is_disk_full, warehouse
 from warehouse.schema import RAW_RESOURCES
 
 # Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
@@ -132,7 +133,10 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
         )
         con.execute("COMMIT")
     except (duckdb.Error, RuntimeError) as error:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed commit (a full disk) has ended it already
+            con.execute("ROLLBACK")
+        if is_disk_full(error):
+            raise  # not this file's fault: the command stops and says where space is missing
         return _record_failure(con, rel, resource, sha, path, _one_line(error))
     return FileOutcome(rel, "loaded", rows=rows)
 
