@@ -7,6 +7,7 @@ feed validators for conditional GET, the posts' comment feeds, and the API curso
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,14 +22,27 @@ from collectors.http import HttpClient, HttpPolicy, Validators, redact_url
 from collectors.landing import LandingFile, landing_path, new_run_id
 from collectors.quarantine import Quarantine, Rejection
 from collectors.state_files import StateFile
-from tiemeter.config import Blog, DisqusConfig
+from tiemeter.config import Blog, Config, DisqusConfig
 from tiemeter.errors import TiemeterError
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep
 
 log = logging.getLogger(__name__)
 
 # A feed is fetched in one go: 20 MB at most, and a slow server is given up on rather than waited for.
 BLOG_HTTP_POLICY = HttpPolicy(read_timeout=20.0, max_attempts=3, total_timeout=60.0, max_bytes=20 << 20)
+
+
+def blog_http_policy(config: Config) -> HttpPolicy:
+    """The blog policy with the config's deadline, read timeout and Disqus rate-limit wait."""
+    return dataclasses.replace(
+        BLOG_HTTP_POLICY,
+        total_timeout=config.http.deadline_s,
+        read_timeout=min(config.http.read_timeout_s, config.http.deadline_s),
+        max_wait=config.disqus.max_rate_limit_wait_s,
+    )
+
+
 MAX_FEED_PAGES = 200  # a paged posts feed is read back at most this far in one run
 
 
@@ -257,6 +271,7 @@ def collect_blogs(
     run_id: str | None = None,
 ) -> CollectReport:
     """Collect every blog; a blog that fails as a whole is reported and the next one still runs."""
+    sweep(home.state / "blogs")  # state temp files a killed run left behind
     collector = BlogCollector(
         home,
         client or HttpClient(policy=BLOG_HTTP_POLICY),

@@ -2,17 +2,18 @@
 
 Columns: person keys ``email``, ``x_handle``, ``name``, ``url`` (any may be empty or missing),
 ``amount``, ``currency``, ``occurred_at`` (ISO 8601) and an optional ``campaign`` (a campaign name
-or URL). Other columns are kept as ``extra``. A row with a bad amount or time is quarantined with
-its line; the others load.
+or URL). Other columns are kept as ``extra``. A row with a bad amount or time (see
+``collectors.conversions_values``) or a NUL byte is quarantined with its line; the others load.
+The file is UTF-8 (a BOM is allowed) unless an encoding is given.
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+import functools
 from pathlib import Path
 
+from collectors.conversions_values import BadValue, parse_amount, parse_time
 from collectors.imports import ImportResult, finish_import, start_import
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
@@ -24,28 +25,66 @@ STANDARD_COLUMNS = (*KEY_COLUMNS, "amount", "currency", "occurred_at", "campaign
 REQUIRED_COLUMNS = ("amount", "occurred_at")
 
 
-def _problem(row: dict[str, str]) -> str | None:
-    amount = (row.get("amount") or "").strip()
-    try:
-        Decimal(amount.replace(",", ""))
-    except InvalidOperation:
-        return f"amount {amount!r} is not a number"
-    when = (row.get("occurred_at") or "").strip()
-    try:
-        datetime.fromisoformat(when.replace("Z", "+00:00"))
-    except ValueError:
-        return f"occurred_at {when!r} is not an ISO 8601 time"
-    return None
+def _parsed(row: dict[str, str], separator: str | None) -> dict[str, str]:
+    """The amount and time as the models read them; ``BadValue`` when a cell cannot be."""
+    if any("\x00" in value for value in row.values()):
+        raise BadValue("the row holds a NUL byte")
+    return {
+        "amount": str(parse_amount(row.get("amount", ""), separator)),
+        "occurred_at": parse_time(row.get("occurred_at", "")).isoformat(),
+    }
 
 
-def import_conversions_file(path: Path, landing_root: Path, run_id: str) -> ImportResult:
+def conversions_importer(decimal_separator: str | None = None, encoding: str = "utf-8-sig"):
+    """``import_conversions_file`` with the file's declared decimal separator and encoding."""
+    return functools.partial(import_conversions_file, decimal_separator=decimal_separator, encoding=encoding)
+
+
+def import_conversions_file(
+    path: Path,
+    landing_root: Path,
+    run_id: str,
+    *,
+    decimal_separator: str | None = None,
+    encoding: str = "utf-8-sig",
+) -> ImportResult:
     path = Path(path)
-    start = start_import(path, landing_root, "conversions")
+    # The options are part of what was imported: the same file read with a declared separator or
+    # another encoding is a new import, whose rows replace the earlier reading's (same file, line).
+    options = "".join(
+        f"-{tag}{value}"
+        for tag, value in (
+            ("dec", {",": "comma", ".": "dot"}.get(decimal_separator or "")),
+            ("enc", encoding),
+        )
+        if value and value != "utf-8-sig"
+    )
+    start = start_import(path, landing_root, "conversions" + options)
     if start.done:
         return start.result
     result, name = start.result, start.name
     quarantine = Quarantine(landing_root, run_id, name)
-    with open(path, newline="", encoding="utf-8-sig") as handle:
+    try:
+        return _import_rows(
+            path, start.sha, landing_root, run_id, result, quarantine, decimal_separator, encoding
+        )
+    except UnicodeDecodeError as error:
+        quarantine.rejections = []
+        result.landed, result.items = [], 0
+        quarantine.add(
+            Rejection(
+                str(path),
+                None,
+                f"not readable as {encoding.removesuffix('-sig')}: byte 0x{error.object[error.start]:02x} "
+                f"at offset {error.start} (save the file as UTF-8, or give its encoding with --encoding)",
+            )
+        )
+        return finish_import(result, quarantine, SOURCE)
+
+
+def _import_rows(path, sha, landing_root, run_id, result, quarantine, separator, encoding) -> ImportResult:
+    name = quarantine.name
+    with open(path, newline="", encoding=encoding) as handle:
         reader = csv.DictReader(handle)
         columns = [c.strip() for c in (reader.fieldnames or [])]
         missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -58,13 +97,16 @@ def import_conversions_file(path: Path, landing_root: Path, run_id: str) -> Impo
             for row in reader:
                 line = reader.line_num
                 row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
-                problem = _problem(row)
-                if problem:
-                    quarantine.add(Rejection(str(path), line, problem, ",".join(row.values()).encode()))
+                try:
+                    parsed = _parsed(row, separator)
+                except BadValue as problem:
+                    raw = ",".join(row.values()).replace("\x00", "\\0").encode()
+                    quarantine.add(Rejection(str(path), line, str(problem), raw))
                     continue
                 out.write_object(
                     {
                         "row": {c: row.get(c, "") for c in STANDARD_COLUMNS},
+                        "parsed": parsed,
                         "extra": {k: v for k, v in row.items() if k not in STANDARD_COLUMNS},
                         "line": line,
                     },
@@ -74,6 +116,7 @@ def import_conversions_file(path: Path, landing_root: Path, run_id: str) -> Impo
                         run_id=run_id,
                         kind="conversion",
                         source_file=str(path),
+                        source_sha256=sha,
                         source_line=line,
                     ),
                 )

@@ -11,15 +11,16 @@ local file name, and a hostile server could make it read one.
 from __future__ import annotations
 
 import io
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import charset_normalizer
 import feedparser
+import orjson
 from feedparser.datetimes import _parse_date
 
+from collectors.json_limits import nesting_refusal, too_deep
 from collectors.xml_safety import EntityExpansionRefused, make_safe
 from tiemeter.errors import SkippableError
 
@@ -139,9 +140,13 @@ def _to_json(value: Any, key: str = "") -> Any:
 
 def _parse_json_feed(data: bytes, source: str) -> ParsedFeed:
     try:
-        doc = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        doc = orjson.loads(data)  # C, and refuses nesting past 1,024 levels instead of recursing
+    except orjson.JSONDecodeError as error:
+        if "depth limit" in str(error):
+            raise FeedRejected(f"{source}: {nesting_refusal()}", nesting_refusal()) from None
         raise FeedRejected(f"{source}: JSON, but not valid: {error}", f"invalid JSON: {error}") from None
+    if too_deep(doc):
+        raise FeedRejected(f"{source}: {nesting_refusal()}", nesting_refusal())
     version = doc.get("version") if isinstance(doc, dict) else None
     if not (isinstance(version, str) and version.startswith(JSON_FEED_PREFIX)) or not isinstance(
         doc.get("items"), list

@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
 from tiemeter import __version__
 from tiemeter.errors import FatalError, RetriableError, SkippableError
@@ -50,7 +51,7 @@ class SkippableHttpError(HttpError, SkippableError):
 
 
 class BodyTimeout(Exception):
-    """The body kept trickling in past ``HttpPolicy.total_timeout`` (retried like a timeout)."""
+    """No complete answer within ``HttpPolicy.total_timeout`` of the attempt's start (retried like a timeout)."""
 
 
 class InvalidBody(Exception):
@@ -152,7 +153,7 @@ class HttpPolicy:
     max_bytes: int = 20 << 20
     max_redirects: int = 5
     max_wait: float = 900.0  # the longest rate-limit wait accepted before giving up for this run
-    total_timeout: float = 120.0  # a body that trickles in for longer than this counts as a timeout
+    total_timeout: float = 120.0  # deadline of one attempt: connect, headers and the whole body
     retry_statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
 
 
@@ -253,9 +254,10 @@ class HttpClient:
             if blocked > 0:
                 self._wait(blocked, f"rate limit window exhausted for {key}", url)
             started = time.perf_counter()
+            deadline = time.monotonic() + self.policy.total_timeout
             try:
                 response = self.session.request(method, url, stream=True, **kwargs)
-                self._read_capped(response, safe_url)
+                self._read_capped(response, safe_url, deadline)
             except requests.TooManyRedirects:
                 raise SkippableHttpError(
                     f"{safe_url}: more than {self.policy.max_redirects} redirects (a redirect loop?)",
@@ -267,7 +269,7 @@ class HttpClient:
                 requests.exceptions.ChunkedEncodingError,
                 BodyTimeout,
             ) as error:
-                last_problem = f"{type(error).__name__}"
+                last_problem = str(error) if isinstance(error, BodyTimeout) else type(error).__name__
                 self._record(method, safe_url, None, last_problem, started)
                 if _host_unknown(error):
                     raise SkippableHttpError(
@@ -324,8 +326,13 @@ class HttpClient:
     def get(self, url: str, **kwargs) -> requests.Response:
         return self.request("GET", url, **kwargs)
 
-    def _read_capped(self, response: requests.Response, safe_url: str) -> None:
-        """Read the body into ``response._content``, refusing anything over ``max_bytes``."""
+    def _read_capped(self, response: requests.Response, safe_url: str, deadline: float) -> None:
+        """Read the body into ``response._content``, refusing anything over ``max_bytes`` and
+        stopping at ``deadline`` (``time.monotonic()``), which covers the connect and the whole body.
+
+        The body is read one receive at a time (``read1``) with the socket's timeout cut to what is
+        left of the deadline, so a server that drips a byte at a time cannot hold a request open
+        (a plain ``read(64 KiB)`` waits for 64 KiB however long they take)."""
         cap = self.policy.max_bytes
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
@@ -333,17 +340,48 @@ class HttpClient:
             raise SkippableHttpError(
                 f"{safe_url}: body of {int(declared):,} bytes is over the {cap:,}-byte cap", url=safe_url
             )
+        raw = response.raw
         chunks = []
         size = 0
-        deadline = time.monotonic() + self.policy.total_timeout
-        for chunk in response.iter_content(chunk_size=1 << 16):
-            if time.monotonic() > deadline:
-                response.close()
-                raise BodyTimeout(f"{safe_url}: body still arriving after {self.policy.total_timeout:.0f}s")
-            size += len(chunk)
-            if size > cap:
-                response.close()
-                raise SkippableHttpError(f"{safe_url}: body is over the {cap:,}-byte cap", url=safe_url)
-            chunks.append(chunk)
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise BodyTimeout(
+                        f"{safe_url}: no complete answer within the {self.policy.total_timeout:g}s deadline "
+                        f"(http.total_timeout); {size:,} bytes had arrived"
+                    )
+                _limit_socket_wait(raw, min(self.policy.read_timeout, left))
+                chunk = raw.read1(1 << 16, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > cap:
+                    raise SkippableHttpError(f"{safe_url}: body is over the {cap:,}-byte cap", url=safe_url)
+                chunks.append(chunk)
+        except (BodyTimeout, SkippableHttpError):
+            response.close()
+            raise
+        except urllib3.exceptions.ReadTimeoutError as error:
+            response.close()
+            if time.monotonic() >= deadline:
+                raise BodyTimeout(
+                    f"{safe_url}: no complete answer within the {self.policy.total_timeout:g}s deadline "
+                    f"(http.total_timeout); {size:,} bytes had arrived"
+                ) from None
+            raise requests.ConnectionError(error) from None
+        except (urllib3.exceptions.ProtocolError, OSError) as error:
+            response.close()
+            raise requests.exceptions.ChunkedEncodingError(error) from None
+        except urllib3.exceptions.DecodeError as error:
+            response.close()
+            raise requests.exceptions.ContentDecodingError(error) from None
         response._content = b"".join(chunks)
         response._content_consumed = True
+
+
+def _limit_socket_wait(raw, seconds: float) -> None:
+    """Cut the wait of the next receive on the response's socket to ``seconds``."""
+    sock = getattr(getattr(raw, "_connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))

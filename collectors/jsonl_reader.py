@@ -25,6 +25,7 @@ from tiemeter.errors import SkippableError
 # document); refusing it whole beats quarantining every one of its lines.
 GIVE_UP_AFTER_LEADING_BAD_LINES = 5
 WHOLE_DOCUMENT_MAX_BYTES = 256 << 20
+MAX_DEPTH = 1024  # simdjson's default limit, and orjson's
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,16 @@ def _orjson_error(body: bytes) -> json.JSONDecodeError | None:
     except orjson.JSONDecodeError as error:
         return error
     return None
+
+
+def _limit_reason(error: RuntimeError) -> str:
+    """simdjson's BIGINT_ERROR and DEPTH_ERROR, in words: values the warehouse cannot hold."""
+    text = str(error)
+    if "BIGINT" in text:
+        return "an integer does not fit in 64 bits (the warehouse stores counts and ids as BIGINT)"
+    if "DEPTH" in text:
+        return f"nested deeper than {MAX_DEPTH} levels (no X API page is)"
+    return f"not usable JSON: {text}"
 
 
 def _describe(error: json.JSONDecodeError, raw: bytes, is_last: bool, has_newline: bool) -> str:
@@ -83,13 +94,19 @@ def read_json_lines(
             body = raw.rstrip(b"\r\n")
             if not body.strip():
                 continue
+            refusal = None
             try:
                 doc = parser.parse(body)
             except ValueError:
                 doc = None
-            error = _orjson_error(body) if doc is None else None
-            if doc is None and error is None:  # simdjson is stricter than orjson (e.g. huge numbers)
+            except RuntimeError as limit:  # simdjson's own limits: numbers over 64 bits, nesting depth
+                doc, refusal = None, _limit_reason(limit)
+            error = _orjson_error(body) if doc is None and refusal is None else None
+            if doc is None and error is None and refusal is None:  # simdjson is stricter than orjson
                 doc = orjson.loads(body)
+            if refusal is not None:
+                yield Rejection(name, lineno, refusal, body)
+                continue
             if error is not None:
                 rejection = Rejection(name, lineno, _describe(error, body, not pending, has_newline), body)
                 if good == 0:

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 
 from collectors.state_files import fsync_path
+from tiemeter.temp_files import temp_path
 
 PROVENANCE_KEY = "__tiemeter"
 QUARANTINE_RESOURCE = "_quarantine"
@@ -83,7 +84,7 @@ class LandingFile:
 
     def __post_init__(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.tmp")
+        self._tmp = temp_path(self.path)
         self._handle = open(self._tmp, "wb")  # noqa: SIM115 - closed in commit/abort
 
     def write_line(self, line: bytes) -> None:

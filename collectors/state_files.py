@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import os
 import re
-import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 import orjson
 
 from tiemeter.errors import FatalError
+from tiemeter.temp_files import temp_path
 
 
 def fsync_path(path: Path) -> None:
@@ -36,7 +36,7 @@ def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:
     """Temp file, fsync, rename; ``sync_dir=False`` skips the folder's fsync, for state whose loss in a
     power cut costs a repeated request but never data (the rename is still atomic)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp = temp_path(path)
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from collectors.imports import ImportResult, find_landed, finish_import, import_landing_name
+from collectors.json_limits import nesting_refusal, too_deep
 from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 
@@ -57,6 +58,10 @@ def iter_ytd_items(path: Path) -> Iterator[tuple[int, Any]]:
                 return
             try:
                 item, end = decoder.raw_decode(buffer)
+                if too_deep(item):
+                    raise RecursionError
+            except RecursionError:
+                raise ArchiveError(f"{path}: item {number + 1} is {nesting_refusal()}") from None
             except json.JSONDecodeError as error:
                 more = handle.read(CHUNK)
                 if not more:

@@ -7,6 +7,7 @@ Kinds: ``tweets`` (a page whose ``data`` holds tweets), ``users``, ``counts``, `
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,6 +37,37 @@ def _item_kind(item: Any) -> str | None:
     return None
 
 
+_DIGITS = re.compile(r"^[0-9]{1,19}$")
+# X's form (2022-03-15T12:00:00.000Z) and any other ISO 8601 time with an offset
+_API_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$")
+
+
+def check_tweet(tweet: Any, where: str) -> None:
+    """A tweet the models can keep: a numeric id, a numeric author_id and a created_at time.
+
+    X always sends these when asked (and tiemeter and twarc always ask); a tweet without them
+    would load as a row with NULLs, so its line is refused instead."""
+    tweet_id = tweet.get("id")
+    if not isinstance(tweet_id, str) or not _DIGITS.match(tweet_id):
+        raise ShapeError(f"{where}: tweet id {tweet_id!r} is not a numeric string")
+    author = tweet.get("author_id")
+    if not isinstance(author, str) or not _DIGITS.match(author):
+        raise ShapeError(f"{where}: tweet {tweet_id} has author_id {author!r}, not a numeric string")
+    created = tweet.get("created_at")
+    if not isinstance(created, str) or not _API_TIME.match(created):
+        raise ShapeError(f"{where}: tweet {tweet_id} has created_at {created!r}, not an ISO 8601 time")
+
+
+def _check_included_tweets(obj: Any) -> None:
+    includes = obj.get("includes")
+    tweets = includes.get("tweets") if isinstance(includes, OBJECT_TYPES) else None
+    if isinstance(tweets, ARRAY_TYPES):
+        for tweet in tweets:
+            if not isinstance(tweet, OBJECT_TYPES):
+                raise ShapeError("includes.tweets: every item must be an object")
+            check_tweet(tweet, "includes.tweets")
+
+
 def classify_page(obj: Any) -> str:
     """Return the kind of ``obj`` or raise ``ShapeError`` saying what is wrong with it."""
     if not isinstance(obj, OBJECT_TYPES):
@@ -58,12 +90,18 @@ def classify_page(obj: Any) -> str:
             raise ShapeError(
                 f"unexpected page shape: 'data' items are not tweets, users, counts or lists (keys {keys})"
             )
-        return kinds.pop()
+        kind = kinds.pop()
+        if kind == "tweets":
+            for item in items:
+                check_tweet(item, "data")
+            _check_included_tweets(obj)
+        return kind
     if isinstance(obj.get("errors"), ARRAY_TYPES):
         return "errors"
     if isinstance(obj.get("meta"), OBJECT_TYPES) and obj["meta"].get("result_count") == 0:
         return "empty"
     if isinstance(obj.get("id"), str) and ("text" in obj or "edit_history_tweet_ids" in obj):
+        check_tweet(obj, "tweet")
         return "flat_tweet"
     if isinstance(obj.get("id"), str) and obj.get("action") in {"delete", "scrub_geo", "undelete"}:
         return "compliance"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from collectors.json_limits import MAX_NESTING, nesting_refusal
 from collectors.xml_safety import find_doctype, make_safe
 
 CHUNK = 1 << 20
@@ -103,6 +104,8 @@ def _drain(parser, names: _Names, stack: list, record_paths, lists) -> Iterator[
             names.declare(*item)
         elif event == "start":
             stack.append((names(item.tag), item))
+            if len(stack) > MAX_NESTING:
+                raise XmlRecordError(f"elements {nesting_refusal()}", None)
         else:
             path = tuple(name for name, _ in stack)
             stack.pop()

@@ -30,7 +30,8 @@ Every 200 carries an ETag (a hash of the body) and a Last-Modified; a matching `
 Faults (``faults[path] = name``): ``404``, ``500`` (every time), ``500_once`` (the next request only),
 ``slow`` (waits ``slow_seconds`` before answering), ``redirect_loop``, ``html`` (a web page instead of a
 feed), ``huge`` (50 MB, announced by Content-Length), ``huge_chunked`` (50 MB, no length), ``entity_bomb``
-(an entity of 10 kB referenced 10,000 times), ``rate_limit`` (429 with X-Ratelimit headers).
+(an entity of 10 kB referenced 10,000 times), ``rate_limit`` (429 with X-Ratelimit headers), ``drip``
+(a feed sent one byte every ``drip_seconds``: never silent long enough for a read timeout).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ FAULTS = (
     "huge_chunked",
     "entity_bomb",
     "rate_limit",
+    "drip",
 )
 HUGE_BYTES = 50 << 20
 RSS_TYPE = "application/rss+xml; charset=UTF-8"
@@ -99,6 +101,7 @@ class FakeBlog:
         disqus_rate_limit: int = 1000,
         feed_limit: int | None = None,
         slow_seconds: float = 3.0,
+        drip_seconds: float = 0.05,
         port: int = 0,
         public_url: str | None = None,
     ):
@@ -113,6 +116,7 @@ class FakeBlog:
             feed_limit,
             slow_seconds,
         )
+        self.drip_seconds = drip_seconds
         self.faults: dict[str, str] = {}
         self.static: dict[str, tuple[bytes, str]] = {}
         self.requests: list[Seen] = []
@@ -350,7 +354,7 @@ class FakeBlog:
         if fault == "html":
             page = b"<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>My blog</h1><p>Hello</p></body></html>"
             return Answer(200, page, "text/html; charset=utf-8")
-        if fault in ("huge", "huge_chunked"):
+        if fault in ("huge", "huge_chunked", "drip"):
             return Answer(200, b"", RSS_TYPE, headers={"X-Fake-Huge": fault})
         if fault == "entity_bomb":
             return Answer(200, entity_bomb(), RSS_TYPE)
@@ -418,6 +422,9 @@ def _handler_for(blog: FakeBlog) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", answer.content_type)
             for key, value in answer.headers.items():
                 self.send_header(key, value)
+            if huge == "drip":
+                self._send_drip()
+                return
             if huge:
                 self._send_huge(with_length=huge == "huge")
                 return
@@ -436,6 +443,16 @@ def _handler_for(blog: FakeBlog) -> type[BaseHTTPRequestHandler]:
             for _ in range(HUGE_BYTES // len(chunk)):
                 if not self._write(chunk):
                     return
+
+        def _send_drip(self) -> None:
+            body = b'<?xml version="1.0"?><rss version="2.0"><channel>' + b" " * 100_000 + b"</channel></rss>"
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for i in range(len(body)):
+                if not self._write(body[i : i + 1]):
+                    return
+                self.wfile.flush()
+                time.sleep(blog.drip_seconds)
 
         def _write(self, data: bytes) -> bool:
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import REALDATA, query, scalar
 
 X_DIR = REALDATA / "x_api_v2"
@@ -99,3 +100,49 @@ def test_crlf_and_blank_lines_are_fine(home, cli, tmp_path):
     path.write_bytes(("\r\n".join(good) + "\r\n\r\n").encode())
     assert cli(home, "import", "twarc", str(path)).code == 0
     assert {r[0] for r in query(home, "SELECT tweet_id FROM core.tweets")} == _tweet_ids(good)
+
+
+def _tweet(spoil):
+    """A change of the page's first tweet (json keeps integers of any size)."""
+
+    def spoiled(page_line: str) -> str:
+        page = json.loads(page_line)
+        spoil(page["data"][0] if isinstance(page["data"], list) else page["data"])
+        return json.dumps(page)
+
+    return spoiled
+
+
+def _deep(levels: int):
+    """A key nested ``levels`` deep in front of the page (written as text: json would recurse)."""
+    return lambda page_line: '{"nested": ' + '{"a": ' * levels + "1" + "}" * levels + ", " + page_line[1:]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (
+            _tweet(lambda t: t.update(author_id=None)),
+            "data: tweet {id} has author_id None, not a numeric string",
+        ),
+        (_tweet(lambda t: t.pop("author_id")), "data: tweet {id} has author_id None, not a numeric string"),
+        (
+            _tweet(lambda t: t.update(created_at="yesterday")),
+            "data: tweet {id} has created_at 'yesterday', not an ISO 8601 time",
+        ),
+        (
+            _tweet(lambda t: t["public_metrics"].update(like_count=2**70)),
+            "an integer does not fit in 64 bits",
+        ),
+        (_deep(2000), "nested deeper than 1024 levels"),
+    ],
+    ids=["author_id null", "author_id missing", "created_at yesterday", "integer over 2^64", "deep nesting"],
+)
+def test_a_value_the_warehouse_cannot_hold_quarantines_its_line(home, cli, tmp_path, spoil, reason):
+    lines = _good_lines(4)
+    good = [lines[0], *lines[2:]]
+    path = tmp_path / "spoiled.jsonl"
+    path.write_text("\n".join([lines[0], spoil(lines[1]), *lines[2:]]) + "\n")
+    data = json.loads(lines[1])["data"]
+    tweet_id = (data[0] if isinstance(data, list) else data)["id"]
+    _assert_partial(home, cli, path, 2, reason.format(id=tweet_id), good)

@@ -212,3 +212,17 @@ def test_a_feed_whose_next_page_loops_back_is_read_once_and_reported(home, cli, 
     assert query(home, "SELECT post_id, title FROM core.blog_posts") == [
         (fake.url("/2020/01/01/only/"), "Only post")
     ]
+
+
+def test_collect_load_loads_what_an_earlier_run_left_pending(home, cli, tmp_path):
+    """A run whose load was killed or locked out leaves landed files; the next --load loads them,
+    even when it lands nothing new itself."""
+    with FakeBlog() as fake:
+        config = write_config(
+            tmp_path / "t.toml", [{"name": "b", "site_url": fake.url("/"), "feed_url": fake.url("/feed/")}]
+        )
+        assert cli(home, "collect", "blogs", "--config", str(config)).code == 0  # landed, not loaded
+        again = cli(home, "collect", "blogs", "--config", str(config), "--load")
+        assert again.code == 0, again
+        assert all(r.status == 304 for r in fake.requests[-1:])  # nothing new the second time
+    assert scalar(home, "SELECT count(*) FROM core.blog_posts") == len(fake.dataset.posts)

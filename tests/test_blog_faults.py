@@ -25,6 +25,8 @@ FAULTS = {
     "huge": f"over the {CAP:,}-byte cap",
     "huge_chunked": f"over the {CAP:,}-byte cap",
     "entity_bomb": "entity-expansion bomb",
+    # a byte every 50 ms never trips the 0.3 s read timeout: only the 1 s deadline ends it
+    "drip": "no complete answer within the 1s deadline (http.total_timeout)",
 }
 QUARANTINED = {"html", "entity_bomb"}  # a body arrived: it is kept, with the parser's reason
 
@@ -40,7 +42,7 @@ def test_fault_is_a_clear_bounded_error_and_the_rest_still_lands(home, fault):
         ]
         tracemalloc.start()
         started = time.monotonic()
-        report = collect_blogs(blogs, home, client=fast_client())
+        report = collect_blogs(blogs, home, client=fast_client(total_timeout=1.0))
         elapsed = time.monotonic() - started
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -109,3 +111,43 @@ def test_feed_import_refuses_an_entity_bomb_file(home, cli, tmp_path):
     assert (
         scalar(home, "SELECT count(*) FROM meta.quarantine WHERE reason LIKE '%entity-expansion bomb%'") == 1
     )
+
+
+def test_a_dripping_server_is_stopped_by_the_configured_deadline(home, cli, tmp_path):
+    """A byte every 50 ms never trips a read timeout; ``[http] deadline_s`` ends each attempt."""
+    with FakeBlog() as fake, FakeBlog() as healthy:
+        fake.faults["/feed/"] = "drip"
+        blogs = [
+            {"name": "dripping", "site_url": fake.url("/"), "feed_url": fake.url("/feed/")},
+            {"name": "healthy", "site_url": healthy.url("/"), "feed_url": healthy.url("/feed/")},
+        ]
+        config = write_config(tmp_path / "t.toml", blogs)
+        config.write_text(config.read_text() + "\n[http]\ndeadline_s = 1.5\nread_timeout_s = 1\n")
+        started = time.monotonic()
+        result = cli(home, "collect", "blogs", "--config", str(config), "--load")
+        elapsed = time.monotonic() - started
+    assert result.code == 3, result
+    assert f"failed: {fake.url('/feed/')}" in result.out
+    assert "no complete answer within the 1.5s deadline" in result.out
+    # three attempts of 1.5 s each, and the backoff between them, not the 250 s the drip would take
+    assert elapsed < 30, elapsed
+    assert scalar(home, "SELECT count(*) FROM core.blog_posts WHERE site = 'healthy'") == len(
+        healthy.dataset.posts
+    )
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ("[http]\ndeadline_s = 0\n", "http.deadline_s: must be greater than 0"),
+        ("[http]\nread_timeout_s = 'x'\n", "http.read_timeout_s: expected float"),
+        ("[http]\ntimeout = 5\n", "http.timeout: unknown key"),
+    ],
+)
+def test_http_limits_are_validated(tmp_path, table, message):
+    from tiemeter.config import ConfigError, load_config
+
+    path = tmp_path / "t.toml"
+    path.write_text(table)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)

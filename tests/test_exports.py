@@ -119,3 +119,40 @@ def test_every_column_is_documented_and_the_dictionary_is_current(tmp_path, cli)
     )
     assert [line for line in generated.splitlines() if line.startswith("| `") and line.endswith("|  |")] == []
     assert "### marts.tie_strength" in generated and "### core.tweets" in generated
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path, cli):
+    """OWASP's CSV-injection advice: text starting with = + - @ gets a leading apostrophe in CSV only."""
+    import csv
+
+    from scenario import T0, XScenario
+
+    from tiemeter.settings import Home
+
+    texts = {
+        "1": '=HYPERLINK("http://evil.example","click")',
+        "2": "+1 for this",
+        "3": "-2 from me",
+        "4": "@mark thanks",
+        "5": "a plain tweet",
+    }
+    s = XScenario()
+    s.user("10", "=cmd", 5)
+    for tweet_id, text in texts.items():
+        s.tweet(tweet_id, "10", T0, text)
+    home = Home.resolve(tmp_path / "home").ensure()
+    assert cli(home, "import", "twarc", str(s.write(tmp_path / "p.jsonl"))).code == 0
+    assert cli(home, "export").code == 0
+    with open(home.exports / "csv" / "core.tweets.csv", newline="") as handle:
+        got = {row["tweet_id"]: row["text"] for row in csv.DictReader(handle)}
+    expected = {k: ("'" + v if v[0] in "=+-@" else v) for k, v in texts.items()}
+    assert got == expected
+    with open(home.exports / "csv" / "core.x_users.csv", newline="") as handle:
+        assert [row["username"] for row in csv.DictReader(handle)] == ["'=cmd"]
+    # Parquet and the snapshot keep the text as it was tweeted
+    parquet = duckdb.connect().execute(
+        f"SELECT tweet_id, text FROM read_parquet('{home.exports}/parquet/core.tweets/**/*.parquet')"
+    )
+    assert dict(parquet.fetchall()) == texts
+    with duckdb.connect(str(home.exports / "tiemeter.duckdb"), read_only=True) as con:
+        assert dict(con.execute("SELECT tweet_id, text FROM core.tweets").fetchall()) == texts

@@ -91,14 +91,16 @@ def plan_blogs() -> list[str]:
 @airflow_errors
 def collect_blog(name: str) -> str:
     """One blog. A feed that fails is reported; the blog's other feeds and the other blogs go on."""
-    from collectors.blogs import collect_blogs
+    from collectors.blogs import blog_http_policy, collect_blogs
+    from collectors.http import HttpClient
     from tiemeter.config import load_config
 
     config = load_config()
     blogs = [b for b in config.blogs if b.name == name]
     if not blogs:
         raise FatalError(f"no [[blogs]] entry named {name!r} in the config")
-    report = collect_blogs(blogs, resolve_home(), disqus_config=config.disqus)
+    client = HttpClient(policy=blog_http_policy(config))
+    report = collect_blogs(blogs, resolve_home(), client=client, disqus_config=config.disqus)
     summary = "; ".join(run.summary() for run in report.runs)
     log.info("%s", summary)
     if report.failures and not report.landed:
@@ -111,14 +113,16 @@ def collect_blog(name: str) -> str:
 @airflow_errors
 def load_and_import() -> str:
     """Import the config's conversions CSVs (each file once), then load every pending landing file."""
-    from collectors.conversions_import import import_conversions_file
+    from collectors.conversions_import import conversions_importer
     from collectors.landing import new_run_id
     from tiemeter.config import load_config
 
     home = resolve_home().ensure()
     run_id = new_run_id()
-    for path in load_config().conversions_files:
-        result = import_conversions_file(path, home.landing, run_id)
+    config = load_config()
+    importer = conversions_importer(config.conversions_decimal_separator)
+    for path in config.conversions_files:
+        result = importer(path, home.landing, run_id)
         log.info("%s", result.summary())
     return load_landing.__wrapped__()
 

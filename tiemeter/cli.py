@@ -15,6 +15,7 @@ from tiemeter import __version__
 from tiemeter.commands import COMMAND_MODULES
 from tiemeter.errors import IncompleteRun, InputRejected, TiemeterError
 from tiemeter.settings import Home
+from warehouse.connection import DiskFull, disk_full_error, is_disk_full
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -38,6 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _full_path(home: Home, error: BaseException):
+    """Which disk filled up: the warehouse's when DuckDB says so, else the home's (landing, state)."""
+    return home.db_path if str(home.db_path) in str(error) else home.root
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -54,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tiemeter: incomplete: {error}", file=sys.stderr)
         return EXIT_INCOMPLETE
     except TiemeterError as error:
+        if is_disk_full(error) and not isinstance(error, DiskFull):
+            error = disk_full_error(_full_path(home, error))
         print(f"tiemeter: error: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
@@ -62,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # noqa: BLE001 - the promise is one line, not a traceback
         if args.verbose:
             raise
+        if is_disk_full(error):  # a write deep inside DuckDB or a landing file
+            print(f"tiemeter: error: {disk_full_error(_full_path(home, error))}", file=sys.stderr)
+            return EXIT_FAILED
         reason = " ".join(str(error).split())[:600]
         print(
             f"tiemeter: error: {type(error).__name__}: {reason} (run with -v for the traceback)",

@@ -1,7 +1,7 @@
 """``tiemeter.toml``: validated configuration. A bad value gets an error that names its key.
 
 Sections: ``[x]`` (the X API), ``[[x.searches]]``, ``[[accounts]]``, ``[[campaigns]]``,
-``[[blogs]]``, ``[disqus]`` (the Disqus API), ``[metrics]`` (windows and thresholds) and ``[schedule]``.
+``[[blogs]]``, ``[disqus]`` (the Disqus API), ``[http]`` (request deadlines), ``[metrics]`` (windows and thresholds) and ``[schedule]``.
 """
 
 from __future__ import annotations
@@ -122,6 +122,14 @@ class DisqusConfig:
 
 
 @dataclass(frozen=True)
+class HttpConfig:
+    """``[http]``: limits of every request the collectors make."""
+
+    deadline_s: float = 120.0  # one attempt, from connect to the last byte of the body
+    read_timeout_s: float = 30.0  # the longest silence while waiting for the next bytes
+
+
+@dataclass(frozen=True)
 class MetricsConfig:
     window_days: int = 90
     as_of: str | None = None
@@ -142,9 +150,11 @@ class Config:
     blogs: tuple[Blog, ...] = ()
     disqus: DisqusConfig = field(default_factory=DisqusConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    http: HttpConfig = field(default_factory=HttpConfig)
     schedule: str = "@hourly"
     identities_file: Path | None = None  # identities.csv, relative to the config file
     conversions_files: tuple[Path, ...] = ()  # conversions CSVs the build imports, relative to the config
+    conversions_decimal_separator: str | None = None  # "." or ","; None: refuse amounts that read two ways
 
     def account(self, name: str) -> Account:
         for account in self.accounts:
@@ -211,6 +221,16 @@ def _parse_disqus(table: dict[str, Any]) -> DisqusConfig:
     )
 
 
+def _parse_http(table: dict[str, Any]) -> HttpConfig:
+    _no_unknown(table, {"deadline_s", "read_timeout_s"}, "http")
+    defaults = HttpConfig()
+    deadline = _positive(_take(table, "deadline_s", "http", float, defaults.deadline_s), "http.deadline_s")
+    read = _positive(
+        _take(table, "read_timeout_s", "http", float, defaults.read_timeout_s), "http.read_timeout_s"
+    )
+    return HttpConfig(deadline_s=deadline, read_timeout_s=read)
+
+
 def _parse_list(raw: Any, key: str) -> list[dict[str, Any]]:
     if raw is None:
         return []
@@ -267,8 +287,10 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
-    top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "schedule"}
-    _no_unknown(data, top_level | {"identities_file", "conversions_files"}, "")
+    top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "http", "schedule"}
+    _no_unknown(
+        data, top_level | {"identities_file", "conversions_files", "conversions_decimal_separator"}, ""
+    )
     accounts = []
     for i, entry in enumerate(_parse_list(data.get("accounts"), "accounts")):
         where = f"accounts[{i}]"
@@ -329,6 +351,9 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     disqus_table = data.get("disqus", {})
     if not isinstance(disqus_table, dict):
         raise ConfigError("disqus: expected a table ([disqus])")
+    http_table = data.get("http", {})
+    if not isinstance(http_table, dict):
+        raise ConfigError("http: expected a table ([http])")
     return Config(
         path=path,
         x=_parse_x(x_table),
@@ -337,11 +362,15 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         blogs=tuple(blogs),
         disqus=_parse_disqus(disqus_table),
         metrics=_parse_metrics(metrics_table),
+        http=_parse_http(http_table),
         schedule=_take(data, "schedule", "", str, "@hourly"),
         identities_file=_identities_path(_take(data, "identities_file", "", str, None), path),
         conversions_files=tuple(
             _identities_path(item, path)
             for item in _string_list(_take(data, "conversions_files", "", list, []), "conversions_files")
+        ),
+        conversions_decimal_separator=_take(
+            data, "conversions_decimal_separator", "", str, None, choices=(".", ",")
         ),
     )
 

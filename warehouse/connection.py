@@ -3,29 +3,77 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 
-from tiemeter.errors import RetriableError
+from tiemeter.errors import FatalError, RetriableError
 from tiemeter.settings import Home
+from tiemeter.temp_files import temp_path
 
 
 class WarehouseLocked(RetriableError):
     pass
 
 
-def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    home.ensure()
+class DiskFull(FatalError):
+    """No space left where the warehouse is: the message names the path and the free space."""
+
+
+def is_disk_full(error: BaseException) -> bool:
+    return getattr(error, "errno", None) == errno.ENOSPC or "No space left on device" in str(error)
+
+
+def disk_full_error(path: Path) -> DiskFull:
+    folder = path if path.is_dir() else path.parent
     try:
+        free = f"{shutil.disk_usage(folder).free / 1e6:,.1f} MB free"
+    except OSError:
+        free = "free space unknown"
+    return DiskFull(
+        f"{path}: no space left on the device ({free} in {folder}); free some space and run again: "
+        "nothing written so far is lost"
+    )
+
+
+def _create(db_path: Path) -> None:
+    """Create an empty warehouse beside its final name and rename it into place, so that a full disk
+    or a kill never leaves a file that is not a database. A 0-byte file (left by a version that
+    created it in place) holds nothing and is replaced."""
+    if db_path.exists() and db_path.stat().st_size > 0:
+        return
+    tmp = temp_path(db_path)
+    try:
+        duckdb.connect(str(tmp)).close()
+        with open(tmp, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, db_path)
+    except (OSError, duckdb.Error) as error:
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+        if is_disk_full(error):
+            raise disk_full_error(db_path) from None
+        raise
+
+
+def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    try:
+        home.ensure()
+        if not read_only:
+            _create(home.db_path)
         con = duckdb.connect(str(home.db_path), read_only=read_only)
-    except duckdb.IOException as error:
+    except (OSError, duckdb.IOException) as error:
         if "lock" in str(error).lower():
             raise WarehouseLocked(
                 f"{home.db_path} is in use by another process (DuckDB allows one writer); "
                 "BI tools should open the exported snapshot instead"
             ) from None
+        if is_disk_full(error):
+            raise disk_full_error(home.db_path) from None
         raise
     con.execute("SET TimeZone = 'UTC'")
     # Its bar is drawn on stdout even when that is a log file (Airflow task logs, make bench).

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import duckdb
 
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep, temp_path
 from warehouse.connection import warehouse
 
 EXPORT_SCHEMAS = ("core", "marts")
@@ -74,7 +74,7 @@ def _literal(path: Path) -> str:
 
 
 def _replace_dir(tmp: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex[:6]}")
+    old = temp_path(final)
     if final.exists():
         final.rename(old)
     tmp.rename(final)
@@ -83,7 +83,7 @@ def _replace_dir(tmp: Path, final: Path) -> None:
 
 def export_parquet(con, schema: str, table: str, out: Path) -> int:
     target = out / "parquet" / f"{schema}.{table}"
-    tmp = target.with_name(f".{target.name}.tmp-{uuid.uuid4().hex[:6]}")
+    tmp = temp_path(target)
     month = _time_column(con, schema, table)
     if month:
         tmp.mkdir(parents=True)
@@ -98,11 +98,38 @@ def export_parquet(con, schema: str, table: str, out: Path) -> int:
     return sum(1 for _ in target.rglob("*.parquet"))
 
 
+# OWASP's advice against CSV injection: a spreadsheet runs a cell that starts with one of these as a
+# formula, so such a text cell gets a leading apostrophe (shown as text, never evaluated). Number
+# columns stay numbers; Parquet and the snapshot keep the original text.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_select(con, schema: str, table: str) -> str:
+    """The table's columns, each text column neutralised against formula injection."""
+    columns = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = ? AND table_name = ? "
+        "AND database_name = current_database() ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    triggers = "[" + ", ".join(_quote(t) for t in FORMULA_TRIGGERS) + "]"
+    parts = []
+    for name, data_type in columns:
+        ident = '"' + name.replace('"', '""') + '"'
+        if data_type == "VARCHAR":
+            parts.append(
+                f"CASE WHEN list_contains({triggers}, left({ident}, 1)) THEN chr(39) || {ident} "
+                f"ELSE {ident} END AS {ident}"
+            )
+        else:
+            parts.append(ident)
+    return f"SELECT {', '.join(parts)} FROM {schema}.{table}"
+
+
 def export_csv(con, schema: str, table: str, out: Path) -> int:
     target = out / "csv" / f"{schema}.{table}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    con.execute(f"COPY {schema}.{table} TO {_literal(tmp)} (FORMAT csv, HEADER true)")
+    tmp = temp_path(target)
+    con.execute(f"COPY ({_csv_select(con, schema, table)}) TO {_literal(tmp)} (FORMAT csv, HEADER true)")
     os.replace(tmp, target)
     return 1
 
@@ -110,7 +137,7 @@ def export_csv(con, schema: str, table: str, out: Path) -> int:
 def write_snapshot(con, tables: list[tuple[str, str]], out: Path) -> Path:
     """A DuckDB file with core and marts (tables only, views materialised) and their comments."""
     final = out / SNAPSHOT_NAME
-    tmp = out / f".{SNAPSHOT_NAME}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp = temp_path(final)
     con.execute(f"ATTACH {_literal(tmp)} AS snapshot")
     try:
         for schema in EXPORT_SCHEMAS:
@@ -149,6 +176,7 @@ def _quote(text: str) -> str:
 def export(home: Home, fmt: str = "all", out: Path | None = None, snapshot: bool = True) -> ExportReport:
     out = Path(out or home.exports).resolve()
     out.mkdir(parents=True, exist_ok=True)
+    sweep(out)  # what a killed export left: temp folders, half-written CSVs and snapshot copies
     report = ExportReport(out)
     with warehouse(home) as con:
         tables = exportable_tables(con)

@@ -6,6 +6,7 @@ skipped; a file whose bytes changed after loading is refused (landing files are 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +16,8 @@ import duckdb
 from collectors.imports import file_sha256
 from collectors.landing import QUARANTINE_RESOURCE
 from tiemeter.settings import Home
-from warehouse.connection import warehouse
+from tiemeter.temp_files import sweep
+from warehouse.connection import is_disk_full, warehouse
 from warehouse.schema import RAW_RESOURCES
 
 # Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
@@ -131,7 +133,10 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
         )
         con.execute("COMMIT")
     except (duckdb.Error, RuntimeError) as error:
-        con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):  # a failed commit (a full disk) has ended it already
+            con.execute("ROLLBACK")
+        if is_disk_full(error):
+            raise  # not this file's fault: the command stops and says where space is missing
         return _record_failure(con, rel, resource, sha, path, _one_line(error))
     return FileOutcome(rel, "loaded", rows=rows)
 
@@ -156,21 +161,47 @@ RECONNECT_AFTER_BYTES = 192 << 20
 def load_pending(home: Home) -> LoadReport:
     """Load every landing file the ledger has not marked loaded, in a stable order.
 
-    Files already loaded are not re-hashed (landing files are immutable); a size that differs
-    from the ledger's is reported as a changed file.
+    A loaded file is hashed again only when its size differs from the ledger's or it was modified
+    after it was loaded (landing files are written once, before they load); a changed sha256 is
+    reported as a failed file. ``tiemeter load --verify`` hashes every file.
     """
+    return _load(home, verify=False)
+
+
+def verify_and_load(home: Home) -> LoadReport:
+    """Hash every loaded landing file against the ledger, then load what is pending."""
+    return _load(home, verify=True)
+
+
+def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool:
+    sha, size, loaded_at = entry
+    stat = path.stat()
+    touched = stat.st_size != size or stat.st_mtime > loaded_at.timestamp()
+    return (verify or touched) and file_sha256(path) != sha
+
+
+def _load(home: Home, verify: bool) -> LoadReport:
     report = LoadReport()
+    sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
     with warehouse(home) as con:
-        loaded = dict(
-            con.execute("SELECT landing_file, bytes FROM meta.load_ledger WHERE status = 'loaded'").fetchall()
-        )
+        loaded = {
+            rel: (sha, size, loaded_at)
+            for rel, sha, size, loaded_at in con.execute(
+                "SELECT landing_file, sha256, bytes, loaded_at FROM meta.load_ledger WHERE status = 'loaded'"
+            ).fetchall()
+        }
     todo = []
     for path in pending_files(home.landing):
         rel = path.relative_to(home.landing).as_posix()
         if rel in loaded:
-            if loaded[rel] != path.stat().st_size:
+            if _changed(path, loaded[rel], verify):
                 report.outcomes.append(
-                    FileOutcome(rel, "failed", error="landing file changed after it was loaded")
+                    FileOutcome(
+                        rel,
+                        "failed",
+                        error="landing file changed after it was loaded (its sha256 differs from the "
+                        "ledger's); landing files are never edited: restore it or re-import its source",
+                    )
                 )
             continue
         todo.append(path)

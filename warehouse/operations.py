@@ -9,7 +9,7 @@ import duckdb
 from tiemeter.settings import Home
 from transforms.runner import BuildReport, build
 from warehouse.connection import warehouse
-from warehouse.loader import LoadReport, load_pending
+from warehouse.loader import LoadReport, load_pending, verify_and_load
 
 
 @dataclass
@@ -24,13 +24,13 @@ class LoadAndBuild:
         return text
 
 
-def load_and_build(home: Home, force_build: bool = False) -> LoadAndBuild:
+def load_and_build(home: Home, force_build: bool = False, verify: bool = False) -> LoadAndBuild:
     """Load pending landing files, then rebuild staging and core if anything new arrived.
 
     The build gets a fresh connection: DuckDB keeps buffers of the bulk load around otherwise, and
     the build would start with most of the memory limit already taken.
     """
-    report = load_pending(home)
+    report = verify_and_load(home) if verify else load_pending(home)
     with warehouse(home) as con:
         needs_build = bool(report.loaded) or force_build or not _core_exists(con)
     built = None
@@ -47,8 +47,8 @@ def _core_exists(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def load(home: Home, force_build: bool = False) -> LoadAndBuild:
-    return load_and_build(home, force_build=force_build)
+def load(home: Home, force_build: bool = False, verify: bool = False) -> LoadAndBuild:
+    return load_and_build(home, force_build=force_build, verify=verify)
 
 
 @dataclass

@@ -39,6 +39,7 @@ from collectors.x_shapes import OBJECT_TYPES
 from tiemeter.config import Config
 from tiemeter.errors import FatalError, RetriableError, SkippableError
 from tiemeter.settings import Home
+from tiemeter.temp_files import sweep
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,18 @@ class XCollector:
             else Budget(*limits)
         )
         self.ledger = RequestLedger(home.landing, self.run_id, self.budget, self.totals, clock)
-        policy = dataclasses.replace(http_policy or HttpPolicy(), max_wait=config.x.max_rate_limit_wait_s)
+        # a policy passed in (tests) keeps its own timeouts; otherwise the config's [http] limits hold
+        policy = dataclasses.replace(
+            http_policy
+            or HttpPolicy(total_timeout=config.http.deadline_s, read_timeout=config.http.read_timeout_s),
+            max_wait=config.x.max_rate_limit_wait_s,
+        )
         self.http = HttpClient(
             policy=policy, sleep=sleep, clock=clock, on_wait=self._on_wait, on_attempt=self.ledger.on_attempt
         )
         self.client, session = make_client(token, self.http, config.x.base_url)
         state = home.state / "x"
+        sweep(state)  # state temp files a killed run left behind (a parallel task's live ones stay)
         self.cursors = CursorStore(state / "cursors", home.landing)
         self.tweets = TweetLog(state / "tweets.jsonl")
         self.user_ids = UserIds(state / "users.json")

@@ -7,11 +7,11 @@ import argparse
 from collectors.x_api.collector import XCollector
 from tiemeter.commands.collect_progress import CollectProgress
 from tiemeter.commands.groups import command_group
+from tiemeter.commands.load import load_and_report
 from tiemeter.config import load_config
 from tiemeter.credentials import x_config_and_token
 from tiemeter.errors import IncompleteRun
 from tiemeter.settings import Home
-from warehouse.operations import load
 
 
 def register(commands) -> None:
@@ -47,8 +47,8 @@ def _collect_x(args: argparse.Namespace, home: Home) -> None:
     finally:
         progress.finish()
     print(result.summary())
-    if args.load and result.totals.pages:
-        print(load(home).summary())
+    if args.load:
+        load_and_report(home)
     result.raise_for_errors()
     if result.stopped:
         deferred = f"; {len(result.deferred)} job(s) left for the next run" if result.deferred else ""

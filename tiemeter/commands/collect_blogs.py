@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 
-from collectors.blogs import BLOG_HTTP_POLICY, collect_blogs
+from collectors.blogs import blog_http_policy, collect_blogs
 from collectors.http import HttpClient
 from tiemeter.commands.groups import command_group
+from tiemeter.commands.load import load_and_report
 from tiemeter.config import load_config
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.settings import Home
-from warehouse.operations import load
 
 
 def register(commands) -> None:
@@ -37,14 +36,15 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
         raise FatalError(f"no [[blogs]] entry named {missing[0]!r}")
     if not chosen:
         raise FatalError("no [[blogs]] entries in the config: nothing to collect")
-    policy = dataclasses.replace(BLOG_HTTP_POLICY, max_wait=config.disqus.max_rate_limit_wait_s)
-    report = collect_blogs(chosen, home, client=HttpClient(policy=policy), disqus_config=config.disqus)
+    report = collect_blogs(
+        chosen, home, client=HttpClient(policy=blog_http_policy(config)), disqus_config=config.disqus
+    )
     for run in report.runs:
         print(run.summary())
         for failure in run.failures:
             print(f"  failed: {failure}")
-    if args.load and report.landed:
-        print(load(home).summary())
+    if args.load:
+        load_and_report(home)
     if report.failures and not report.landed:
         raise FatalError(f"nothing collected: {report.failures[0]}")
     if report.failures:

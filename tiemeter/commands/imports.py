@@ -6,15 +6,15 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from collectors.conversions_import import import_conversions_file
+from collectors.conversions_import import conversions_importer
 from collectors.imports import ImportResult
 from collectors.landing import new_run_id
 from collectors.twarc_import import import_twarc_file
 from collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
+from tiemeter.commands.load import load_and_report
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.settings import Home
-from warehouse.operations import load
 
 IMPORT_HELP = "import files (twarc2 JSONL, X archive, blog feeds and exports) into the warehouse"
 
@@ -43,6 +43,16 @@ def register(commands) -> None:
     )
     conversions.add_argument("files", nargs="+", type=Path, metavar="FILE.csv")
     conversions.add_argument(
+        "--decimal-separator",
+        choices=(".", ","),
+        help="the files' decimal separator; without it an amount that reads two ways (1,250) is refused",
+    )
+    conversions.add_argument(
+        "--encoding",
+        default="utf-8-sig",
+        help="the files' text encoding (default UTF-8, with or without BOM)",
+    )
+    conversions.add_argument(
         "--no-load", action="store_true", help="only land the files; 'tiemeter load' loads them"
     )
     conversions.set_defaults(handler=_conversions)
@@ -65,7 +75,7 @@ def report_imports(home: Home, results: list[ImportResult], no_load: bool) -> No
         if len(result.rejected) > 20:
             print(f"  ... {len(result.rejected) - 20} more rejections")
     if not no_load and any(r.landed for r in results):
-        print(load(home).summary())
+        load_and_report(home)
     rejected = sum(len(r.rejected) for r in results)
     if rejected and not any(r.items for r in results):
         raise FatalError(f"nothing imported: {results[0].rejected[0].message()}")
@@ -89,4 +99,9 @@ def _archive(args: argparse.Namespace, home: Home) -> None:
 
 
 def _conversions(args: argparse.Namespace, home: Home) -> None:
-    run_imports(home, args.files, import_conversions_file, args.no_load)
+    try:
+        "".encode(args.encoding)
+    except LookupError:
+        raise FatalError(f"--encoding: unknown encoding {args.encoding!r}") from None
+    importer = conversions_importer(args.decimal_separator, args.encoding)
+    run_imports(home, args.files, importer, args.no_load)

@@ -16,19 +16,33 @@ def register(commands) -> None:
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the core tables even if nothing new landed"
     )
+    parser.add_argument(
+        "--verify",
+        action="store_true",
+        help="hash every loaded landing file against the load ledger (else only files whose size or "
+        "time changed are hashed)",
+    )
     parser.set_defaults(handler=_load)
     status = commands.add_parser("status", help="row counts, the last loads, and quarantined input")
     status.add_argument("--recent", type=int, default=10, help="how many recent loads and rejections to list")
     status.set_defaults(handler=_status)
 
 
-def _load(args: argparse.Namespace, home: Home) -> None:
-    result = load(home, force_build=args.rebuild)
+def load_and_report(home: Home, force_build: bool = False, verify: bool = False) -> None:
+    """Load everything pending (not only what this run landed: an earlier load may have been killed
+    or locked out), print the summary, and fail when a file did not load."""
+    result = load(home, force_build=force_build, verify=verify)
     print(result.summary())
     if result.load.failed:
+        first = result.load.failed[0]
         raise FatalError(
-            f"{len(result.load.failed)} landing file(s) failed to load: {result.load.failed[0].error}"
+            f"{len(result.load.failed)} landing file(s) failed to load ({first.landing_file}: {first.error}); "
+            "what landed is kept and 'tiemeter load' tries again"
         )
+
+
+def _load(args: argparse.Namespace, home: Home) -> None:
+    load_and_report(home, force_build=args.rebuild, verify=args.verify)
 
 
 def _status(args: argparse.Namespace, home: Home) -> None:
