@@ -27,7 +27,7 @@ from collectors.landing import new_run_id
 from collectors.x_api.budget import Budget, BudgetExhausted, price_table
 from collectors.x_api.cursors import CursorStore
 from collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, user_request
-from collectors.x_api.ledger import RequestLedger, RunTotals
+from collectors.x_api.ledger import RequestLedger, RunTotals, recover_journals
 from collectors.x_api.pages import PageLander
 from collectors.x_api.paginate import PageJob, PageListener, Paginator, RepeatedToken
 from collectors.x_api.shared_budget import SharedBudget, shared_budget_path
@@ -121,7 +121,16 @@ class XCollector:
             if shared_budget_key
             else Budget(*limits)
         )
-        self.ledger = RequestLedger(home.landing, self.run_id, self.budget, self.totals, clock)
+        # what a killed run's ledger journal holds lands first; this run journals its own
+        recover_journals(home.state / "x" / "ledger", home.landing)
+        self.ledger = RequestLedger(
+            home.landing,
+            self.run_id,
+            self.budget,
+            self.totals,
+            clock,
+            journal_dir=home.state / "x" / "ledger",
+        )
         # a policy passed in (tests) keeps its own timeouts; otherwise the config's [http] limits hold
         policy = dataclasses.replace(
             http_policy
@@ -168,6 +177,7 @@ class XCollector:
                     break
         finally:
             self.ledger.flush()
+            self.ledger.close()
             self.budget.release()
         if self._closed_endpoints and not result.stopped:
             result.stopped = (
