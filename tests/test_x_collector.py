@@ -239,7 +239,7 @@ def test_each_ledger_row_is_priced_by_what_it_returned_and_keeps_its_real_params
     user_paths = ("/retweeted_by", "/liking_users", "/2/users/by", "/2/users")
     assert {p for p, *_ in rows} == {r.path for r in api.requests}
     priced_as_users = 0
-    for path, items, cost, params in rows:
+    for path, items, cost, _ in rows:
         per_item = 0.010 if path.endswith(user_paths) else 0.005
         priced_as_users += per_item == 0.010
         assert math.isclose(cost, items * per_item), (path, items, cost)
