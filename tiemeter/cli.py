@@ -1,8 +1,9 @@
 """The ``tiemeter`` command line.
 
-Exit codes: 0 success; 1 failure (a one-line reason on stderr); 3 some input was rejected and
-quarantined while the rest was loaded (``tiemeter status`` lists it); 4 a collection stopped early
-on purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it again later.
+Exit codes: 0 success; 1 failure (a one-line reason on stderr); 2 usage (argparse); 3 some input was
+rejected and quarantined while the rest was loaded (``tiemeter status`` lists it); 4 a collection
+stopped early on purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it
+again later; 5 another collection of the same source runs in this home (``collect.when_busy = "exit"``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 from tiemeter import __version__
 from tiemeter.commands import COMMAND_MODULES
-from tiemeter.errors import IncompleteRun, InputRejected, TiemeterError
+from tiemeter.errors import CollectionBusy, IncompleteRun, InputRejected, TiemeterError
 from tiemeter.settings import Home
 from warehouse.connection import DiskFull, disk_full_error, is_disk_full
 
@@ -21,6 +22,7 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
 EXIT_INCOMPLETE = 4
+EXIT_BUSY = 5
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     except IncompleteRun as error:
         print(f"tiemeter: incomplete: {error}", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except CollectionBusy as error:
+        print(f"tiemeter: busy: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except TiemeterError as error:
         if is_disk_full(error) and not isinstance(error, DiskFull):
             error = disk_full_error(_full_path(home, error))

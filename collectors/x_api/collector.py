@@ -24,6 +24,7 @@ import tweepy
 
 from collectors.http import HttpClient, HttpPolicy, RateLimitWaitTooLong, SkippableHttpError
 from collectors.landing import new_run_id
+from collectors.state_files import collection_lock, safe_name
 from collectors.x_api.budget import Budget, BudgetExhausted, price_table
 from collectors.x_api.cursors import CursorStore
 from collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, user_request
@@ -53,6 +54,10 @@ class CollectListener(PageListener):
 
     def waiting(self, seconds: float, reason: str) -> None:
         pass
+
+    def busy(self, message: str) -> None:
+        """Another collection of the unit runs in this home: this one waits for it."""
+        log.warning("%s", message)
 
     def job_failed(self, job: PageJob, error: Exception) -> None:
         pass
@@ -106,7 +111,7 @@ class XCollector:
         listener: CollectListener | None = None,
     ):
         home.ensure()
-        self.config, self.clock = config, clock
+        self.home, self.config, self.clock = home, config, clock
         self.run_id = run_id or new_run_id()
         self.listener = listener or CollectListener()
         self.totals = RunTotals()
@@ -171,10 +176,16 @@ class XCollector:
         result = RunResult(self.run_id, self.totals)
         try:
             for unit in units:
-                self.listener.unit_started(unit)
-                result.units.append(unit)
-                if not self._run_unit(unit, result):
-                    break
+                with collection_lock(
+                    self.home.state / "locks" / f"x-{safe_name(unit)}.lock",
+                    f"X unit {unit!r}",
+                    self.config.collect.wait_s,
+                    self.listener.busy,
+                ):
+                    self.listener.unit_started(unit)
+                    result.units.append(unit)
+                    if not self._run_unit(unit, result):
+                        break
         finally:
             self.ledger.flush()
             self.ledger.close()

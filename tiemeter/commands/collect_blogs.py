@@ -37,7 +37,11 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
     if not chosen:
         raise FatalError("no [[blogs]] entries in the config: nothing to collect")
     report = collect_blogs(
-        chosen, home, client=HttpClient(policy=blog_http_policy(config)), disqus_config=config.disqus
+        chosen,
+        home,
+        client=HttpClient(policy=blog_http_policy(config)),
+        disqus_config=config.disqus,
+        busy_wait_s=config.collect.wait_s,
     )
     for run in report.runs:
         print(run.summary())
