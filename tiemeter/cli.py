@@ -9,7 +9,9 @@ again later; 5 another collection of the same source runs in this home (``collec
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import re
 import sys
 
 from tiemeter import __version__
@@ -25,8 +27,21 @@ EXIT_INCOMPLETE = 4
 EXIT_BUSY = 5
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a mistyped command (exit code 2, as argparse's usage errors)."""
+
+    def error(self, message: str):
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            close = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tiemeter", description="Reach, spread and strong ties, from X and blogs, in DuckDB."
     )
     parser.add_argument("--version", action="version", version=f"tiemeter {__version__}")

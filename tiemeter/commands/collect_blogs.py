@@ -50,7 +50,7 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
     if args.load:
         load_and_report(home)
     if report.failures and not report.landed:
-        raise FatalError(f"nothing collected: {report.failures[0]}")
+        raise FatalError(f"nothing collected: {len(report.failures)} source(s) failed (listed above)")
     if report.failures:
         raise InputRejected(
             f"{len(report.failures)} source(s) failed (listed above); the others were collected"
