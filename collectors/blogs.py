@@ -21,9 +21,9 @@ from collectors.feed_parse import REFUSALS
 from collectors.http import HttpClient, HttpPolicy, Validators, redact_url
 from collectors.landing import LandingFile, landing_path, new_run_id
 from collectors.quarantine import Quarantine, Rejection
-from collectors.state_files import StateFile
+from collectors.state_files import StateFile, collection_lock, safe_name
 from tiemeter.config import Blog, Config, DisqusConfig
-from tiemeter.errors import TiemeterError
+from tiemeter.errors import CollectionBusy, TiemeterError
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
 
@@ -269,8 +269,12 @@ def collect_blogs(
     disqus_config: DisqusConfig | None = None,
     api_key: Callable[[], str] = disqus.resolve_api_key,
     run_id: str | None = None,
+    busy_wait_s: float | None = 3600.0,
 ) -> CollectReport:
-    """Collect every blog; a blog that fails as a whole is reported and the next one still runs."""
+    """Collect every blog; a blog that fails as a whole is reported and the next one still runs.
+
+    A blog another process is collecting into the same home is waited for (``busy_wait_s``), or,
+    with ``busy_wait_s=None``, ends the run with ``CollectionBusy``."""
     sweep(home.state / "blogs")  # state temp files a killed run left behind
     collector = BlogCollector(
         home,
@@ -281,8 +285,12 @@ def collect_blogs(
     )
     runs = []
     for blog in blogs:
+        lock = home.state / "locks" / f"blog-{safe_name(blog.name)}.lock"
         try:
-            runs.append(collector.collect(blog))
+            with collection_lock(lock, f"blog {blog.name!r}", busy_wait_s, log.warning):
+                runs.append(collector.collect(blog))
+        except CollectionBusy:
+            raise
         except TiemeterError as error:
             runs.append(BlogRun(blog.name, failures=[f"blog {blog.name}: {error}"]))
         log.info("%s", runs[-1].summary())

@@ -28,7 +28,11 @@ from tiemeter.errors import FatalError, RetriableError, SkippableError
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"tiemeter/{__version__} (+https://github.com/tiemeter)"
-_SECRET_PARAM = re.compile(r"(api_?key|access_?token|token|secret|password|bearer|auth)", re.I)
+# whole parameter names that carry credentials; paging tokens (next_token, pagination_token) do not
+_SECRET_PARAM = re.compile(
+    r"^(api_?key|key|access_?token|token|oauth_\w+|\w*secret\w*|password|passwd|bearer|auth\w*|signature)$",
+    re.I,
+)
 
 
 class HttpError(Exception):
@@ -247,7 +251,8 @@ class HttpClient:
         """
         key = rate_key or urlsplit(url).path
         kwargs.setdefault("timeout", (self.policy.connect_timeout, self.policy.read_timeout))
-        safe_url = redact_url(url)
+        # the URL with its query, as sent: ledgers and messages name the real request (redacted)
+        safe_url = redact_url(requests.Request(method, url, params=kwargs.get("params")).prepare().url)
         last_problem = ""
         for attempt in range(1, self.policy.max_attempts + 1):
             blocked = self._blocked_until.pop(key, 0.0) - self.clock()

@@ -12,14 +12,16 @@ import contextlib
 import fcntl
 import os
 import re
-from collections.abc import Iterable, Iterator
+import socket
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from tiemeter.errors import FatalError
+from tiemeter.errors import CollectionBusy, FatalError
 from tiemeter.temp_files import temp_path
 
 
@@ -75,6 +77,45 @@ def locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+@contextlib.contextmanager
+def collection_lock(
+    path: Path, what: str, wait_s: float | None, on_wait: Callable[[str], None] = lambda message: None
+) -> Iterator[None]:
+    """Hold ``path`` while ``what`` is collected, so that two runs on one home never fetch (and pay for)
+    the same pages. Busy: wait up to ``wait_s`` seconds (telling ``on_wait`` once), or with
+    ``wait_s=None`` raise ``CollectionBusy`` at once. The lock dies with its process."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        deadline = time.monotonic() + (wait_s or 0)
+        told = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().decode("utf-8", "replace").strip() or "another process"
+                message = f"{what} is being collected into this home by {holder}"
+                if wait_s is None:
+                    raise CollectionBusy(
+                        f'{message}; not starting a second collection (collect.when_busy = "exit")'
+                    ) from None
+                if time.monotonic() >= deadline:
+                    raise CollectionBusy(f"{message}; gave up after waiting {wait_s:g}s") from None
+                if not told:
+                    on_wait(f"waiting: {message}")
+                    told = True
+                time.sleep(0.2)
+        try:
+            handle.truncate(0)
+            handle.write(f"pid {os.getpid()} on {socket.gethostname()}".encode())
+            handle.flush()
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
 def append_json_lines(path: Path, objects: Iterable[Any], *, sync: bool = True) -> None:
     """Append one JSON line per object under the log's lock; fsync unless ``sync`` is False."""
     data = b"".join(orjson.dumps(obj) + b"\n" for obj in objects)
@@ -111,6 +152,11 @@ def read_json_lines(path: Path) -> Iterator[Any]:
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def safe_name(key: str) -> str:
+    """``key`` as a file name: runs of other characters become one dash."""
+    return _SAFE.sub("-", key).strip("-") or "default"
+
+
 @dataclass(frozen=True)
 class StateFile:
     """One collector's state (validators, cursors) as a JSON object, replaced atomically and only
@@ -120,7 +166,7 @@ class StateFile:
 
     @classmethod
     def for_key(cls, state_root: Path, kind: str, key: str) -> StateFile:
-        return cls(state_root / kind / f"{_SAFE.sub('-', key).strip('-') or 'default'}.json")
+        return cls(state_root / kind / f"{safe_name(key)}.json")
 
     def read(self) -> dict[str, Any]:
         try:

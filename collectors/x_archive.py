@@ -38,7 +38,20 @@ class ArchiveError(Exception):
 
 
 def iter_ytd_items(path: Path) -> Iterator[tuple[int, Any]]:
-    """Yield (item_number, item) from a ``window.YTD.<name>.part<N> = [ ... ]`` file, streaming."""
+    """Yield (item_number, item) from a ``window.YTD.<name>.part<N> = [ ... ]`` file, streaming.
+
+    X writes archives in UTF-8; a file that is not (re-saved by an editor in another encoding) ends
+    with an ``ArchiveError`` naming the file, the encoding tried and the first bad byte."""
+    try:
+        yield from _iter_ytd_items(path)
+    except UnicodeDecodeError as error:
+        raise ArchiveError(
+            f"{path}: not readable as UTF-8, the encoding X writes archives in (a byte "
+            f"0x{error.object[error.start]:02x}); re-export the archive or convert the file to UTF-8"
+        ) from None
+
+
+def _iter_ytd_items(path: Path) -> Iterator[tuple[int, Any]]:
     decoder = json.JSONDecoder()
     with open(path, encoding="utf-8-sig") as handle:
         buffer = handle.read(CHUNK)

@@ -98,7 +98,9 @@ def test_every_blog_failing_is_exit_code_1(home, cli, tmp_path):
             tmp_path / "t.toml", [{"name": "b", "site_url": fake.url("/"), "feed_url": fake.url("/feed/")}]
         )
         result = cli(home, "collect", "blogs", "--config", str(config))
-    assert result.code == 1 and f"nothing collected: {fake.url('/feed/')}: HTTP 404" in result.err
+    assert result.code == 1 and "nothing collected: 1 source(s) failed (listed above)" in result.err
+    # the failure is said once, where it is listed, not again in the final error
+    assert (result.out + result.err).count(f"{fake.url('/feed/')}: HTTP 404") == 1
 
 
 def test_feed_import_refuses_an_entity_bomb_file(home, cli, tmp_path):

@@ -77,3 +77,16 @@ def test_truncated_archive_keeps_the_items_before_the_cut(home, cli, tmp_path):
     assert result.code == 3, result
     assert "tweets.js: truncated" in result.out
     assert scalar(home, "SELECT count(*) FROM core.tweets") == 2
+
+
+def test_an_archive_not_in_utf8_is_refused_by_file_and_encoding(home, cli, tmp_path):
+    folder = tmp_path / "latin" / "data"
+    folder.mkdir(parents=True)
+    text = (ARCHIVE / "tweets.js").read_text("utf-8")
+    (folder / "tweets.js").write_bytes(
+        text.replace('"full_text" : "', '"full_text" : "Zoë ', 1).encode("latin-1", "replace")
+    )
+    result = cli(home, "import", "x-archive", str(folder), "--account-id", "42")
+    assert result.code in (1, 3), result
+    assert f"{folder / 'tweets.js'}: not readable as UTF-8" in result.out + result.err
+    assert "UnicodeDecodeError" not in result.out + result.err

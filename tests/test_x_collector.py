@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections import Counter
 
 from conftest import query, scalar
 from x_fixtures import (
@@ -220,3 +222,27 @@ def test_full_archive_search_asks_for_500_per_page(home, tmp_path):
     )  # replies, through the same endpoint
     load(home)
     assert warehouse_contents(home) == expected(world.dataset())
+
+
+def test_each_ledger_row_is_priced_by_what_it_returned_and_keeps_its_real_params(home, tmp_path):
+    """Users (retweeted_by, liking_users, users/by) at the user-read price, tweets at the post price;
+    ``params`` are the query the API was sent (the bearer token travels in a header, never here)."""
+    world = build_world()
+    clock = FakeClock()
+    with serving(world, clock) as api:
+        result = collector(
+            home, write_config(tmp_path / "t.toml", api.base_url, liking_users=True), clock
+        ).run()
+    assert result.complete
+    load(home)
+    rows = query(home, "SELECT path, items, cost_usd, params::VARCHAR FROM meta.api_requests ORDER BY ALL")
+    user_paths = ("/retweeted_by", "/liking_users", "/2/users/by", "/2/users")
+    assert {p for p, *_ in rows} == {r.path for r in api.requests}
+    priced_as_users = 0
+    for path, items, cost, _ in rows:
+        per_item = 0.010 if path.endswith(user_paths) else 0.005
+        priced_as_users += per_item == 0.010
+        assert math.isclose(cost, items * per_item), (path, items, cost)
+    assert priced_as_users > 0
+    ledger = Counter((path, tuple(sorted(json.loads(params).items()))) for path, _, _, params in rows)
+    assert ledger == Counter((r.path, r.params) for r in api.requests)

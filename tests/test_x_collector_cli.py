@@ -9,9 +9,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import pytest
-from conftest import REPO
+from conftest import REPO, query, scalar
 from x_fixtures import (
     TOKEN,
     build_world,
@@ -69,6 +70,15 @@ def test_sigkill_mid_run_then_rerun_gives_exactly_the_dataset_without_refetching
     load(home)
     assert warehouse_contents(home) == expected(world.dataset())
     assert TOKEN.encode() not in out + err and TOKEN not in rerun.stdout + rerun.stderr
+    # the killed run's request ledger was journalled, not lost: a record for every page it landed,
+    # and one for every request served but the one in flight at the kill
+    ledger = query(home, "SELECT path, params::VARCHAR FROM meta.api_requests WHERE status = 200")
+    ledger_keys = Counter((path, tuple(sorted(json.loads(params).items()))) for path, params in ledger)
+    assert not Counter(landed_by_the_killed_run) - ledger_keys
+    assert (
+        len(api.requests) - 1 <= scalar(home, "SELECT count(*) FROM meta.api_requests") <= len(api.requests)
+    )
+    assert list((home.state / "x" / "ledger").glob("*.jsonl")) == []
 
 
 def test_the_token_is_never_written_anywhere(home, tmp_path, cli, monkeypatch, caplog):

@@ -100,7 +100,9 @@ def collect_blog(name: str) -> str:
     if not blogs:
         raise FatalError(f"no [[blogs]] entry named {name!r} in the config")
     client = HttpClient(policy=blog_http_policy(config))
-    report = collect_blogs(blogs, resolve_home(), client=client, disqus_config=config.disqus)
+    report = collect_blogs(
+        blogs, resolve_home(), client=client, disqus_config=config.disqus, busy_wait_s=config.collect.wait_s
+    )
     summary = "; ".join(run.summary() for run in report.runs)
     log.info("%s", summary)
     if report.failures and not report.landed:

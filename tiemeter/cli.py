@@ -1,19 +1,22 @@
 """The ``tiemeter`` command line.
 
-Exit codes: 0 success; 1 failure (a one-line reason on stderr); 3 some input was rejected and
-quarantined while the rest was loaded (``tiemeter status`` lists it); 4 a collection stopped early
-on purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it again later.
+Exit codes: 0 success; 1 failure (a one-line reason on stderr); 2 usage (argparse); 3 some input was
+rejected and quarantined while the rest was loaded (``tiemeter status`` lists it); 4 a collection
+stopped early on purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it
+again later; 5 another collection of the same source runs in this home (``collect.when_busy = "exit"``).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import re
 import sys
 
 from tiemeter import __version__
 from tiemeter.commands import COMMAND_MODULES
-from tiemeter.errors import IncompleteRun, InputRejected, TiemeterError
+from tiemeter.errors import CollectionBusy, IncompleteRun, InputRejected, TiemeterError
 from tiemeter.settings import Home
 from warehouse.connection import DiskFull, disk_full_error, is_disk_full
 
@@ -21,10 +24,24 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_REJECTED = 3
 EXIT_INCOMPLETE = 4
+EXIT_BUSY = 5
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with "did you mean" for a mistyped command (exit code 2, as argparse's usage errors)."""
+
+    def error(self, message: str):
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            close = difflib.get_close_matches(match.group(1), choices, n=1, cutoff=0.5)
+            if close:
+                message += f"; did you mean '{close[0]}'?"
+        super().error(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="tiemeter", description="Reach, spread and strong ties, from X and blogs, in DuckDB."
     )
     parser.add_argument("--version", action="version", version=f"tiemeter {__version__}")
@@ -59,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except IncompleteRun as error:
         print(f"tiemeter: incomplete: {error}", file=sys.stderr)
         return EXIT_INCOMPLETE
+    except CollectionBusy as error:
+        print(f"tiemeter: busy: {error}", file=sys.stderr)
+        return EXIT_BUSY
     except TiemeterError as error:
         if is_disk_full(error) and not isinstance(error, DiskFull):
             error = disk_full_error(_full_path(home, error))

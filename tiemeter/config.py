@@ -122,6 +122,18 @@ class DisqusConfig:
 
 
 @dataclass(frozen=True)
+class CollectConfig:
+    """``[collect]``: what a collection does when another one of the same source runs in this home."""
+
+    when_busy: str = "wait"  # "wait" for it (up to busy_wait_s), or "exit" at once (exit code 5)
+    busy_wait_s: float = 3600.0
+
+    @property
+    def wait_s(self) -> float | None:
+        return self.busy_wait_s if self.when_busy == "wait" else None
+
+
+@dataclass(frozen=True)
 class HttpConfig:
     """``[http]``: limits of every request the collectors make."""
 
@@ -151,6 +163,7 @@ class Config:
     disqus: DisqusConfig = field(default_factory=DisqusConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
+    collect: CollectConfig = field(default_factory=CollectConfig)
     schedule: str = "@hourly"
     identities_file: Path | None = None  # identities.csv, relative to the config file
     conversions_files: tuple[Path, ...] = ()  # conversions CSVs the build imports, relative to the config
@@ -231,6 +244,17 @@ def _parse_http(table: dict[str, Any]) -> HttpConfig:
     return HttpConfig(deadline_s=deadline, read_timeout_s=read)
 
 
+def _parse_collect(table: dict[str, Any]) -> CollectConfig:
+    _no_unknown(table, {"when_busy", "busy_wait_s"}, "collect")
+    defaults = CollectConfig()
+    return CollectConfig(
+        when_busy=_take(table, "when_busy", "collect", str, defaults.when_busy, choices=("wait", "exit")),
+        busy_wait_s=_non_negative(
+            _take(table, "busy_wait_s", "collect", float, defaults.busy_wait_s), "collect.busy_wait_s"
+        ),
+    )
+
+
 def _parse_list(raw: Any, key: str) -> list[dict[str, Any]]:
     if raw is None:
         return []
@@ -287,7 +311,7 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
-    top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "http", "schedule"}
+    top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "http", "collect", "schedule"}
     _no_unknown(
         data, top_level | {"identities_file", "conversions_files", "conversions_decimal_separator"}, ""
     )
@@ -354,6 +378,9 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     http_table = data.get("http", {})
     if not isinstance(http_table, dict):
         raise ConfigError("http: expected a table ([http])")
+    collect_table = data.get("collect", {})
+    if not isinstance(collect_table, dict):
+        raise ConfigError("collect: expected a table ([collect])")
     return Config(
         path=path,
         x=_parse_x(x_table),
@@ -363,6 +390,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         disqus=_parse_disqus(disqus_table),
         metrics=_parse_metrics(metrics_table),
         http=_parse_http(http_table),
+        collect=_parse_collect(collect_table),
         schedule=_take(data, "schedule", "", str, "@hourly"),
         identities_file=_identities_path(_take(data, "identities_file", "", str, None), path),
         conversions_files=tuple(

@@ -29,3 +29,8 @@ class IncompleteRun(TiemeterError):
 
 class InputRejected(TiemeterError):
     """Some input was quarantined; what was good was still landed and loaded."""
+
+
+class CollectionBusy(RetriableError):
+    """Another process is collecting the same source unit into the same home; running both would
+    fetch and pay for the same pages twice. Try again when it has finished."""

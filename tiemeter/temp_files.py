@@ -24,9 +24,20 @@ _NAME = re.compile(r"^\.(?P<final>.+)\.(?P<host>[A-Za-z0-9_]+)-(?P<pid>\d+)-[0-9
 _OLD_NAME = re.compile(r"^\..+\.(?:[0-9a-f]{8}\.tmp|tmp|tmp-[0-9a-f]{6}|old-[0-9a-f]{6})$")
 
 
+def writer_tag() -> str:
+    """``<host>-<pid>``: who is writing, for names that must tell a live writer from a dead one."""
+    return f"{_HOST}-{os.getpid()}"
+
+
+def writer_dead(tag: str) -> bool:
+    """Whether the ``writer_tag()`` ``tag`` names a process of this host that is no longer running."""
+    host, _, pid = tag.rpartition("-")
+    return host == _HOST and pid.isdigit() and not _alive(int(pid))
+
+
 def temp_path(final: Path) -> Path:
     """A temp name beside ``final`` that names this host and process."""
-    return final.with_name(f".{final.name}.{_HOST}-{os.getpid()}-{uuid.uuid4().hex[:8]}.tmp")
+    return final.with_name(f".{final.name}.{writer_tag()}-{uuid.uuid4().hex[:8]}.tmp")
 
 
 def _alive(pid: int) -> bool:

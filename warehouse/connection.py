@@ -60,10 +60,19 @@ def _create(db_path: Path) -> None:
         raise
 
 
+class NoWarehouse(FatalError):
+    """Nothing has been loaded into this home yet (or the home is mistyped)."""
+
+
 def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only and not home.db_path.exists():  # a reader never creates a warehouse (or a home)
+        raise NoWarehouse(
+            f"no warehouse at {home.db_path}: check --home / --db (or TIEMETER_HOME / TIEMETER_DB); "
+            "'tiemeter import ...' or 'tiemeter collect ... --load' creates it"
+        )
     try:
-        home.ensure()
         if not read_only:
+            home.ensure()
             _create(home.db_path)
         con = duckdb.connect(str(home.db_path), read_only=read_only)
     except (OSError, duckdb.IOException) as error:

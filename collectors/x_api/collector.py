@@ -24,10 +24,11 @@ import tweepy
 
 from collectors.http import HttpClient, HttpPolicy, RateLimitWaitTooLong, SkippableHttpError
 from collectors.landing import new_run_id
+from collectors.state_files import collection_lock, safe_name
 from collectors.x_api.budget import Budget, BudgetExhausted, price_table
 from collectors.x_api.cursors import CursorStore
 from collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, user_request
-from collectors.x_api.ledger import RequestLedger, RunTotals
+from collectors.x_api.ledger import RequestLedger, RunTotals, recover_journals
 from collectors.x_api.pages import PageLander
 from collectors.x_api.paginate import PageJob, PageListener, Paginator, RepeatedToken
 from collectors.x_api.shared_budget import SharedBudget, shared_budget_path
@@ -53,6 +54,10 @@ class CollectListener(PageListener):
 
     def waiting(self, seconds: float, reason: str) -> None:
         pass
+
+    def busy(self, message: str) -> None:
+        """Another collection of the unit runs in this home: this one waits for it."""
+        log.warning("%s", message)
 
     def job_failed(self, job: PageJob, error: Exception) -> None:
         pass
@@ -106,7 +111,7 @@ class XCollector:
         listener: CollectListener | None = None,
     ):
         home.ensure()
-        self.config, self.clock = config, clock
+        self.home, self.config, self.clock = home, config, clock
         self.run_id = run_id or new_run_id()
         self.listener = listener or CollectListener()
         self.totals = RunTotals()
@@ -121,7 +126,16 @@ class XCollector:
             if shared_budget_key
             else Budget(*limits)
         )
-        self.ledger = RequestLedger(home.landing, self.run_id, self.budget, self.totals, clock)
+        # what a killed run's ledger journal holds lands first; this run journals its own
+        recover_journals(home.state / "x" / "ledger", home.landing)
+        self.ledger = RequestLedger(
+            home.landing,
+            self.run_id,
+            self.budget,
+            self.totals,
+            clock,
+            journal_dir=home.state / "x" / "ledger",
+        )
         # a policy passed in (tests) keeps its own timeouts; otherwise the config's [http] limits hold
         policy = dataclasses.replace(
             http_policy
@@ -162,12 +176,19 @@ class XCollector:
         result = RunResult(self.run_id, self.totals)
         try:
             for unit in units:
-                self.listener.unit_started(unit)
-                result.units.append(unit)
-                if not self._run_unit(unit, result):
-                    break
+                with collection_lock(
+                    self.home.state / "locks" / f"x-{safe_name(unit)}.lock",
+                    f"X unit {unit!r}",
+                    self.config.collect.wait_s,
+                    self.listener.busy,
+                ):
+                    self.listener.unit_started(unit)
+                    result.units.append(unit)
+                    if not self._run_unit(unit, result):
+                        break
         finally:
             self.ledger.flush()
+            self.ledger.close()
             self.budget.release()
         if self._closed_endpoints and not result.stopped:
             result.stopped = (

@@ -24,7 +24,8 @@ from collectors.http import HttpClient, InvalidBody
 # tweepy logs request headers (the bearer token) at DEBUG: keep its loggers above that, always.
 logging.getLogger("tweepy").setLevel(logging.INFO)
 
-_ID_SEGMENT = re.compile(r"/\d+(?=/|$)")
+# an id follows a named segment (/tweets/123, /users/123); the API version (/2) is not an id
+_ID_SEGMENT = re.compile(r"(?<=[A-Za-z_])/\d+(?=/|$)")
 _PATH_SUBJECT = re.compile(r"^/2/(tweets|users)/(\d+)(?=/|$)")
 _LISTED_PARAMS = ("ids", "usernames")
 

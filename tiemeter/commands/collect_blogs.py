@@ -37,7 +37,11 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
     if not chosen:
         raise FatalError("no [[blogs]] entries in the config: nothing to collect")
     report = collect_blogs(
-        chosen, home, client=HttpClient(policy=blog_http_policy(config)), disqus_config=config.disqus
+        chosen,
+        home,
+        client=HttpClient(policy=blog_http_policy(config)),
+        disqus_config=config.disqus,
+        busy_wait_s=config.collect.wait_s,
     )
     for run in report.runs:
         print(run.summary())
@@ -46,7 +50,7 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
     if args.load:
         load_and_report(home)
     if report.failures and not report.landed:
-        raise FatalError(f"nothing collected: {report.failures[0]}")
+        raise FatalError(f"nothing collected: {len(report.failures)} source(s) failed (listed above)")
     if report.failures:
         raise InputRejected(
             f"{len(report.failures)} source(s) failed (listed above); the others were collected"

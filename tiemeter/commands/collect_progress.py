@@ -53,6 +53,9 @@ class CollectProgress(CollectListener):
         self.totals = totals
         self._draw(f"{self.unit}: {_totals(totals)}")
 
+    def busy(self, message: str) -> None:
+        self._line(message)
+
     def waiting(self, seconds: float, reason: str) -> None:
         until = datetime.now(UTC) + timedelta(seconds=seconds)
         self._wait_reason = reason

@@ -46,5 +46,5 @@ def _load(args: argparse.Namespace, home: Home) -> None:
 
 
 def _status(args: argparse.Namespace, home: Home) -> None:
-    with warehouse(home) as con:
+    with warehouse(home, read_only=True) as con:
         print(render_status(con, recent=args.recent))

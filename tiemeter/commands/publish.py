@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from tiemeter.config import Config
+from tiemeter.errors import FatalError
 from tiemeter.settings import Home
 from warehouse.connection import warehouse
 from warehouse.data_dictionary import write_dictionary
@@ -61,5 +62,14 @@ def _build_empty(home: Home) -> None:
 
 def _report(args: argparse.Namespace, home: Home) -> None:
     from reports.report import write_report
+
+    with warehouse(home, read_only=True) as con:
+        built = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'campaign_summary'"
+        ).fetchone()[0]
+    if not built:
+        raise FatalError(
+            f"no marts in {home.db_path} yet: run 'tiemeter transform' first, then 'tiemeter report'"
+        )
 
     print(f"wrote {write_report(home, args.out)}")
