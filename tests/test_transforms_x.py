@@ -156,17 +156,27 @@ def test_campaign_summary_and_conversions(built):
     assert extra == [("first gift",)]
 
 
-def tie(out: int, into: int, active_days: int, duration_days: int, recency_days: int, channels: int) -> float:
-    """docs/metrics.md, tie strength."""
+def tie(
+    out: int,
+    into: int,
+    active_days: int,
+    duration_days: int,
+    recency_days: int,
+    channels: int,
+    span_days: int,
+) -> float:
+    """docs/metrics.md, tie strength, with the default weights (every interaction weighs 1)."""
     reciprocity = min(out, into) / max(out, into) if out and into else 0
-    return (
-        0.30 * (1 - math.exp(-(out + into) / 10))
-        + 0.25 * math.exp(-recency_days / 180)
-        + 0.15 * reciprocity
-        + 0.10 * (1 - math.exp(-active_days / 5))
-        + 0.10 * min(1, duration_days / 365)
-        + 0.10 * min(1, channels - 1)
-    )
+    terms = {
+        "intensity": (0.30, 1 - math.exp(-(out + into) / 10)),
+        "recency": (0.25, math.exp(-recency_days / 180)),
+        "reciprocity": (0.15, reciprocity),
+        "active_days": (0.10, 1 - math.exp(-active_days / 5)),
+        "duration": (0.10, min(1, duration_days / 365)),
+        "channels": (0.10, min(1, channels - 1)),
+        "frequency": (0.10, active_days / max(span_days, 7)),  # days per week / 7
+    }
+    return sum(w * t for w, t in terms.values()) / sum(w for w, _ in terms.values())
 
 
 def test_tie_strength(built):
@@ -180,12 +190,12 @@ def test_tie_strength(built):
     }
     # alice: mark -> alice reply (1 out; the mention in 108 is after as_of); alice -> mark: reply, mention, like (3 in)
     # all on 2012-12-01, 9 days before the reference time (2012-12-11 12:00)
-    alice = tie(1, 3, 1, 0, 10, 1)
+    alice = tie(1, 3, 1, 0, 10, 1, span_days=1)
     assert got[ALICE][:6] == (1, 3, 1 / 3, 1, 10, False)
     assert got[ALICE][6] == pytest.approx(alice)
     # heavy: one quote; carol: one like (both 2012-12-01); bob: one retweet. Nobody else.
     assert set(got) == {ALICE, BOB, HEAVY, CAROL}
-    assert got[BOB][:2] == (0, 1) and got[BOB][6] == pytest.approx(tie(0, 1, 1, 0, 10, 1))
+    assert got[BOB][:2] == (0, 1) and got[BOB][6] == pytest.approx(tie(0, 1, 1, 0, 10, 1, span_days=1))
     classes = {k: v[7] for k, v in got.items()}
     expected_class = {
         k: ("strong" if v[6] >= 0.5 else "weak" if v[6] >= 0.15 else "none") for k, v in got.items()

@@ -121,6 +121,30 @@ class DisqusConfig:
     max_rate_limit_wait_s: float = 900.0
 
 
+# Tie strength (docs/metrics.md): the weight of each term; tie_strength is their weighted mean.
+TIE_WEIGHT_DEFAULTS = {
+    "intensity": 0.30,
+    "recency": 0.25,
+    "reciprocity": 0.15,
+    "active_days": 0.10,
+    "duration": 0.10,
+    "channels": 0.10,
+    "frequency": 0.10,
+}
+
+# What one interaction of each kind adds to the intensity term of tie strength (pingbacks are not people).
+TIE_INTERACTION_KINDS = (
+    "reply",
+    "retweet",
+    "quote",
+    "mention",
+    "like",
+    "link_share",
+    "comment",
+    "comment_reply",
+)
+
+
 @dataclass(frozen=True)
 class CollectConfig:
     """``[collect]``: what a collection does when another one of the same source runs in this home."""
@@ -150,6 +174,10 @@ class MetricsConfig:
     weak_tie_threshold: float = 0.15
     spread_weights: dict[str, float] = field(
         default_factory=lambda: {"true_reach": 0.4, "amplification": 0.3, "network_impact": 0.3}
+    )
+    tie_weights: dict[str, float] = field(default_factory=lambda: dict(TIE_WEIGHT_DEFAULTS))
+    tie_interaction_weights: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(TIE_INTERACTION_KINDS, 1.0)
     )
 
 
@@ -271,6 +299,8 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
         "strong_tie_threshold",
         "weak_tie_threshold",
         "spread_weights",
+        "tie_weights",
+        "tie_interaction_weights",
     }
     _no_unknown(table, allowed, "metrics")
     defaults = MetricsConfig()
@@ -307,7 +337,28 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
         strong_tie_threshold=strong,
         weak_tie_threshold=weak,
         spread_weights={k: float(v) for k, v in weights.items()},
+        tie_weights=_weight_table(table, "tie_weights", defaults.tie_weights, "term"),
+        tie_interaction_weights=_weight_table(
+            table, "tie_interaction_weights", defaults.tie_interaction_weights, "interaction kind"
+        ),
     )
+
+
+def _weight_table(table: dict[str, Any], key: str, defaults: dict[str, float], what: str) -> dict[str, float]:
+    """``metrics.<key>``: a table of weights >= 0 over the keys of ``defaults``; keys left out keep
+    their default; the weights may not all be 0."""
+    full = f"metrics.{key}"
+    given = _take(table, key, "metrics", dict, {})
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        raise ConfigError(f"{full}.{unknown[0]}: unknown {what} (allowed: {', '.join(defaults)})")
+    for name, value in given.items():
+        if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{full}.{name}: expected a weight >= 0, got {value!r}")
+    weights = {**defaults, **{name: float(value) for name, value in given.items()}}
+    if not any(weights.values()):
+        raise ConfigError(f"{full}: at least one weight must be greater than 0")
+    return weights
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:

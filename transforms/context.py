@@ -29,6 +29,8 @@ CONTEXT_DDL = [
         window_days INTEGER, as_of TIMESTAMPTZ, heavyweight_followers BIGINT,
         strong_tie_threshold DOUBLE, weak_tie_threshold DOUBLE,
         w_true_reach DOUBLE, w_amplification DOUBLE, w_network_impact DOUBLE)""",
+    "CREATE TABLE IF NOT EXISTS meta.config_tie_weights (term VARCHAR, weight DOUBLE)",
+    "CREATE TABLE IF NOT EXISTS meta.config_tie_interaction_weights (kind VARCHAR, weight DOUBLE)",
     "CREATE TABLE IF NOT EXISTS meta.identity_map (label VARCHAR, kind VARCHAR, value VARCHAR, site VARCHAR, line INTEGER)",
 ]
 
@@ -38,6 +40,8 @@ def ensure_context_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
     if not con.execute("SELECT count(*) FROM meta.config_metrics").fetchone()[0]:
         write_metrics(con, Config(path=None))
+    if not con.execute("SELECT count(*) FROM meta.config_tie_weights").fetchone()[0]:
+        write_tie_weights(con, Config(path=None))
 
 
 def write_metrics(con: duckdb.DuckDBPyConnection, config: Config) -> None:
@@ -58,6 +62,17 @@ def write_metrics(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     )
 
 
+def write_tie_weights(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """metrics.tie_weights (one row per term) and metrics.tie_interaction_weights (one per kind)."""
+    m = config.metrics
+    _replace(con, "meta.config_tie_weights", [[term, w] for term, w in m.tie_weights.items()])
+    _replace(
+        con,
+        "meta.config_tie_interaction_weights",
+        [[kind, w] for kind, w in m.tie_interaction_weights.items()],
+    )
+
+
 def write_context(con: duckdb.DuckDBPyConnection, config: Config, identities_csv: Path | None = None) -> None:
     """Replace the meta.config_* tables with ``config`` and meta.identity_map with the mapping file."""
     ensure_context_tables(con)
@@ -69,6 +84,7 @@ def write_context(con: duckdb.DuckDBPyConnection, config: Config, identities_csv
     _replace(con, "meta.config_campaigns", [[c.name, c.url, c.query, c.owner] for c in config.campaigns])
     _replace(con, "meta.config_blogs", [[b.name, b.site_url, b.feed_url, b.owner] for b in config.blogs])
     write_metrics(con, config)
+    write_tie_weights(con, config)
     _replace(con, "meta.identity_map", read_identity_map(identities_csv) if identities_csv else [])
 
 
