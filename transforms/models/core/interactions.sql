@@ -77,14 +77,8 @@ x_interactions as (
 ),
 
 comment_identity as (
-    select c.*,
-        case
-            when c.author_email_hash is not null then 'blog:' || c.site || ':email:' || c.author_email_hash
-            when c.author_username is not null then 'blog:' || c.site || ':user:' || lower(c.author_username)
-            else 'blog:' || c.site || ':name:' || lower(trim(coalesce(c.author_name, ''))) || '|'
-                || coalesce(tiemeter_norm_url(c.author_url), '')
-        end as identity_key
-    from core.blog_comments c
+    -- the commenter's key is built once, in core.commenter_keys (placeholders are never keys)
+    select c.*, k.identity_key from core.blog_comments c join core.commenter_keys k using (comment_id)
 ),
 
 comment_person as (
@@ -98,7 +92,7 @@ comment_person as (
 post_author as (
     select p.post_id, i.person_id
     from core.blog_posts p
-    join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+    join core.identities i on i.identity_key = tiemeter_post_author_key(p.site, p.author_name, p.post_id)
 ),
 
 blog_interactions as (

@@ -24,7 +24,7 @@ authors as (
     union
     select distinct i.person_id
     from core.blog_posts p
-    join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+    join core.identities i on i.identity_key = tiemeter_post_author_key(p.site, p.author_name, p.post_id)
 )
 
 select * from configured

@@ -103,7 +103,7 @@ amplifier_reach as (
 ),
 
 post_author_identity as (
-    select p.*, 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, ''))) as identity_key
+    select p.*, tiemeter_post_author_key(p.site, p.author_name, p.post_id) as identity_key
     from core.blog_posts p
 ),
 
