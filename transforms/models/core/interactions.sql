@@ -6,8 +6,8 @@ description: >
   wrote: not the "RT @user:" a retweet carries, no mention in a retweet at all, and not the
   replied-to user in a reply, which the reply already counts), like. Blog: comment (on the post,
   towards its author), comment_reply (towards the parent comment's author), pingback (a link from
-  another site: not a person, so actor_person_id is null). Removed tweets and self-interactions are
-  left out.
+  another site: not a person, so actor_person_id is null). Removed tweets (core.removed_tweets),
+  X interactions of a removed user (core.removals) and self-interactions are left out.
 unique_key: [interaction_id]
 columns:
   interaction_id: {description: "md5 of kind, content id, actor and target.", tests: [not_null]}
@@ -29,7 +29,10 @@ tweets as (
 ),
 
 x_person as (
-    select x_user_id, person_id from core.identities where identity_kind = 'x_user'
+    -- a removed user (core.removals) is in no X interaction, as actor or as target
+    select x_user_id, person_id from core.identities
+    where identity_kind = 'x_user'
+      and x_user_id not in (select resource_id from core.removals where resource_type = 'user')
 ),
 
 x_edges as (

@@ -67,6 +67,7 @@ tweet_amplifiers as (
     from core.tweet_refs r
     join core.tweets t on t.tweet_id = r.tweet_id, w
     where r.ref_type in ('retweeted', 'quoted') and t.created_at <= w.as_of
+      and t.tweet_id not in (select tweet_id from removed)
     union
     select x.tweet_id, x.user_id
     from core.tweet_reactions x, w
