@@ -2,7 +2,8 @@
 
 Kinds: ``tweets`` (a page whose ``data`` holds tweets), ``users``, ``counts``, ``lists``,
 ``errors`` (only an ``errors`` array, as a stream sends), ``empty`` (a page with no results),
-``flat_tweet`` (one tweet as twarc's ``flatten`` writes it) and ``compliance`` (a batch-compliance row).
+``flat_tweet`` (one tweet as twarc's ``flatten`` writes it) and ``compliance`` (a batch-compliance row,
+or a compliance stream event: ``{"data": {"user_suspend": {"user": {"id": ...}, "event_at": ...}}}``).
 """
 
 from __future__ import annotations
@@ -23,6 +24,36 @@ ARRAY_TYPES = (list, simdjson.Array)
 
 class ShapeError(SkippableError):
     pass
+
+
+# The events of X's compliance streams (Post and User streams; openapi PostComplianceData and
+# UserComplianceData), each the one key of a stream message's ``data``.
+COMPLIANCE_STREAM_EVENTS = frozenset(
+    {
+        "delete",
+        "withheld",
+        "drop",
+        "undrop",
+        "tweet_edit",
+        "scrub_geo",
+        "user_delete",
+        "user_undelete",
+        "user_suspend",
+        "user_unsuspend",
+        "user_protect",
+        "user_unprotect",
+        "user_withheld",
+        "user_profile_modification",
+    }
+)
+
+
+def _is_compliance_event(data: Any) -> bool:
+    if not isinstance(data, OBJECT_TYPES) or len(data) != 1:
+        return False
+    (event,) = list(data.keys())
+    body = data[event]
+    return event in COMPLIANCE_STREAM_EVENTS and isinstance(body, OBJECT_TYPES)
 
 
 def _item_kind(item: Any) -> str | None:
@@ -75,6 +106,8 @@ def classify_page(obj: Any) -> str:
         raise ShapeError(f"a JSON {kind} where an X API v2 page (an object) was expected")
     if "data" in obj:
         data = obj["data"]
+        if _is_compliance_event(data):
+            return "compliance"
         items = data if isinstance(data, ARRAY_TYPES) else [data]
         if not len(items):
             return "empty"

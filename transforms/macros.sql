@@ -36,3 +36,26 @@ CREATE OR REPLACE MACRO tiemeter_snapshot_rank(observed_at, as_of) AS (
     CASE WHEN observed_at <= as_of THEN epoch(as_of) - epoch(observed_at)
          ELSE 1e12 + epoch(observed_at) - epoch(as_of) END
 );
+
+-- Identity keys: a placeholder is never a key (docs/metrics.md, "Identity").
+-- The Gravatar hash of an empty e-mail: md5('') (WordPress before 6.8) or sha256('') (6.8 on).
+CREATE OR REPLACE MACRO tiemeter_placeholder_email_hash(h) AS (
+    h IS NULL OR trim(h) = '' OR lower(trim(h)) IN (md5(''), sha256(''))
+);
+
+-- A blank name, or one that blog and comment systems put where the commenter gave none
+-- (WordPress's "Anonymous" and its translations, Blogger's "Anonymous", Disqus's "Guest").
+CREATE OR REPLACE MACRO tiemeter_placeholder_name(n) AS (
+    n IS NULL OR regexp_replace(lower(trim(n)), '^[\s\-_.]+|[\s\-_.]+$', '', 'g') IN (
+        '', 'anonymous', 'anon', 'anonymous coward', 'anonymous user', 'guest', 'unknown', 'none', 'null', 'n/a',
+        'anonyme', 'anonym', 'anónimo', 'anonimo', 'anônimo', 'anoniem', 'anonim', 'anonimowy', 'аноним',
+        '匿名', 'deleted', '[deleted]'
+    )
+);
+
+-- A blog post author's identity key: by name on its site; a post whose author name is blank or a
+-- placeholder is keyed by the post, so unnamed authors are never merged into one person.
+CREATE OR REPLACE MACRO tiemeter_post_author_key(site, author_name, post_id) AS (
+    'blog:' || site || CASE WHEN tiemeter_placeholder_name(author_name) THEN ':post:' || post_id
+                            ELSE ':author:' || lower(trim(author_name)) END
+);

@@ -70,7 +70,11 @@ select
     m.kind,
     case
         when m.kind <> 'comment' then false
-        else coalesce(m.is_post_author_hint, lower(m.author_name) = lower(trim(p.author_name)), false)
+        else coalesce(
+            m.is_post_author_hint,
+            -- a placeholder name ("Anonymous") is no evidence
+            case when not tiemeter_placeholder_name(m.author_name) then lower(trim(m.author_name)) = lower(trim(p.author_name)) end,
+            false)
     end as is_post_author,
     m.source
 from merged m

@@ -4,7 +4,7 @@ grain: one row per imported conversion (a donation, sale or sign-up)
 description: >
   Each conversion matched to a person where possible, by the first key that names exactly one
   person: e-mail hash (blog commenters), X handle, URL (an X profile or a commenter's site), name.
-  Unmatched conversions are kept with person_id null. The e-mail itself is never stored.
+  A placeholder (a blank or "Anonymous" name; see core.identities) never matches. Unmatched conversions are kept with person_id null. The e-mail itself is never stored.
 unique_key: [conversion_id]
 columns:
   conversion_id: {description: "md5 of the landing file and line.", tests: [not_null]}
@@ -60,8 +60,8 @@ by_url as (
 by_name as (
     select c.conversion_id, min(i.person_id) as person_id
     from conversions c
-    join core.identities i on i.identity_kind = 'commenter' and lower(trim(i.display_name)) = lower(c.name)
-    where c.name is not null
+    join core.identities i on i.identity_kind = 'commenter' and lower(trim(i.display_name)) = lower(trim(c.name))
+    where not tiemeter_placeholder_name(c.name)
     group by 1 having count(distinct i.person_id) = 1
 ),
 

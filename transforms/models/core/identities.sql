@@ -5,12 +5,17 @@ description: >
   Maps every identity to a person. Rules, most explicit first: (1) identities.csv; (2) a comment by
   the post's author is the blog owner's; (3) a commenter linked to one X user, by a commenter URL
   that points at an X profile or a Disqus username twitter-<id>; (4) otherwise the identity is its
-  own person. A commenter is keyed by e-mail hash on its site when there is one, so the same e-mail
-  hash on one site is one identity. Ambiguous links (two labels, two X users, a handle two users
+  own person. A commenter is keyed (core.commenter_keys) by the first usable key on its
+  site: e-mail hash, then comment-system username, then name and URL together; the same key on one
+  site is one identity. Placeholders are never keys: the Gravatar hash of an empty e-mail (md5 or
+  sha256 of ""), a blank or placeholder name or username ("Anonymous" and its translations, "Guest",
+  ...), a commenter URL that is the blog's own site. A commenter with no usable key is keyed by the
+  comment (blog:<site>:comment:<comment id>), so it is its own person, never merged with others; a
+  post whose author name is blank or a placeholder is keyed by the post. Ambiguous links (two labels, two X users, a handle two users
   share) are never merged: link_status says which.
 unique_key: [identity_key]
 columns:
-  identity_key: {description: "x:<user id>, blog:<site>:email:<hash>, blog:<site>:user:<name>, blog:<site>:name:<name>|<url> or blog:<site>:author:<name>.", tests: [not_null]}
+  identity_key: {description: "x:<user id>, blog:<site>:email:<hash>, blog:<site>:user:<name>, blog:<site>:name:<name>|<url>, blog:<site>:comment:<comment id> (a commenter with no usable key), blog:<site>:author:<name> or blog:<site>:post:<post id> (a post author with no usable name).", tests: [not_null, unique]}
   channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
   identity_kind: {description: "x_user, commenter or post_author.", tests: [not_null, {accepted_values: [x_user, commenter, post_author]}]}
   site: {description: "The blog, for blog identities."}
@@ -41,39 +46,37 @@ x_identities as (
     from core.x_users
 ),
 
+-- a commenter's key and its usable parts come from core.commenter_keys: no placeholder (empty
+-- e-mail hash, "Anonymous", the blog's own URL) is a key, a link or a mapping match
 comments as (
-    select *,
-        case
-            when author_email_hash is not null then 'blog:' || site || ':email:' || author_email_hash
-            when author_username is not null then 'blog:' || site || ':user:' || lower(author_username)
-            else 'blog:' || site || ':name:' || lower(trim(coalesce(author_name, ''))) || '|'
-                || coalesce(tiemeter_norm_url(author_url), '')
-        end as identity_key
-    from core.blog_comments
-    where kind = 'comment'
+    select c.*, k.identity_key, k.usable_name, k.usable_username, k.usable_url
+    from core.blog_comments c
+    join core.commenter_keys k using (comment_id)
+    where c.kind = 'comment'
 ),
 
 commenters as (
     select identity_key, 'blog' as channel, 'commenter' as identity_kind, any_value(site) as site,
         arg_max(author_name, published_at) as display_name, cast(null as varchar) as x_user_id,
         cast(null as varchar) as username,
-        any_value(author_email_hash) as email_hash,
-        any_value(lower(author_username)) as author_username,
-        lower(trim(arg_max(author_name, published_at))) as name_norm,
-        coalesce(list_distinct(list(tiemeter_norm_url(author_url)) filter (where author_url is not null)), []) as urls,
+        any_value(author_email_hash) filter (where not tiemeter_placeholder_email_hash(author_email_hash)) as email_hash,
+        any_value(usable_username) as author_username,
+        arg_max(usable_name, published_at) as name_norm,
+        coalesce(list_distinct(list(usable_url) filter (where usable_url is not null)), []) as urls,
         bool_or(is_post_author) as is_post_author
     from comments
     group by identity_key
 ),
 
 post_authors as (
-    select 'blog:' || site || ':author:' || lower(trim(coalesce(author_name, ''))) as identity_key,
-        'blog' as channel, 'post_author' as identity_kind, site, any_value(author_name) as display_name,
+    select tiemeter_post_author_key(site, author_name, post_id) as identity_key,
+        'blog' as channel, 'post_author' as identity_kind, any_value(site) as site, any_value(author_name) as display_name,
         cast(null as varchar) as x_user_id, cast(null as varchar) as username, cast(null as varchar) as email_hash,
-        cast(null as varchar) as author_username, lower(trim(any_value(author_name))) as name_norm,
+        cast(null as varchar) as author_username,
+        lower(trim(any_value(author_name) filter (where not tiemeter_placeholder_name(author_name)))) as name_norm,
         cast([] as varchar[]) as urls, true as is_post_author
     from core.blog_posts
-    group by site, lower(trim(coalesce(author_name, '')))
+    group by 1
 ),
 
 all_identities as (

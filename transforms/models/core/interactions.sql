@@ -6,8 +6,8 @@ description: >
   wrote: not the "RT @user:" a retweet carries, no mention in a retweet at all, and not the
   replied-to user in a reply, which the reply already counts), like. Blog: comment (on the post,
   towards its author), comment_reply (towards the parent comment's author), pingback (a link from
-  another site: not a person, so actor_person_id is null). Removed tweets and self-interactions are
-  left out.
+  another site: not a person, so actor_person_id is null). Removed tweets (core.removed_tweets),
+  X interactions of a removed user (core.removals) and self-interactions are left out.
 unique_key: [interaction_id]
 columns:
   interaction_id: {description: "md5 of kind, content id, actor and target.", tests: [not_null]}
@@ -29,7 +29,10 @@ tweets as (
 ),
 
 x_person as (
-    select x_user_id, person_id from core.identities where identity_kind = 'x_user'
+    -- a removed user (core.removals) is in no X interaction, as actor or as target
+    select x_user_id, person_id from core.identities
+    where identity_kind = 'x_user'
+      and x_user_id not in (select resource_id from core.removals where resource_type = 'user')
 ),
 
 x_edges as (
@@ -77,14 +80,8 @@ x_interactions as (
 ),
 
 comment_identity as (
-    select c.*,
-        case
-            when c.author_email_hash is not null then 'blog:' || c.site || ':email:' || c.author_email_hash
-            when c.author_username is not null then 'blog:' || c.site || ':user:' || lower(c.author_username)
-            else 'blog:' || c.site || ':name:' || lower(trim(coalesce(c.author_name, ''))) || '|'
-                || coalesce(tiemeter_norm_url(c.author_url), '')
-        end as identity_key
-    from core.blog_comments c
+    -- the commenter's key is built once, in core.commenter_keys (placeholders are never keys)
+    select c.*, k.identity_key from core.blog_comments c join core.commenter_keys k using (comment_id)
 ),
 
 comment_person as (
@@ -98,7 +95,7 @@ comment_person as (
 post_author as (
     select p.post_id, i.person_id
     from core.blog_posts p
-    join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+    join core.identities i on i.identity_key = tiemeter_post_author_key(p.site, p.author_name, p.post_id)
 ),
 
 blog_interactions as (

@@ -4,6 +4,7 @@ grain: one row per (tweet, user, reaction) where the reaction is a like or a ret
 description: >
   Who liked or retweeted each tweet: from /liking_users and /retweeted_by pages, and from retweet
   tweets themselves. Likes carry no time of their own in the API; they are dated by the liked tweet.
+  Reactions to a removed tweet (core.removed_tweets) and by a removed user (core.removals) are left out.
 unique_key: [tweet_id, user_id, reaction]
 columns:
   tweet_id: {description: "The liked or retweeted tweet.", tests: [not_null]}
@@ -45,4 +46,7 @@ select
     min(c.observed_at) as first_observed_at
 from combined c
 left join core.tweets target on target.tweet_id = c.tweet_id
+-- no reaction to a removed tweet, none by a removed user
+where c.tweet_id not in (select tweet_id from core.removed_tweets)
+  and c.user_id not in (select resource_id from core.removals where resource_type = 'user')
 group by c.tweet_id, c.user_id, c.reaction

@@ -4,6 +4,7 @@ grain: one row per X user id; the latest profile wins
 description: >
   Every X user seen: with a profile (users pages, includes, twarc's inlined users) or only by id
   (a tweet's author, a mention, a replied-to user, an archive follow edge). has_profile tells which.
+  A user removed by a compliance event (core.removals) keeps the row, without the profile's texts.
 unique_key: [user_id]
 columns:
   user_id: {description: "X user id.", tests: [not_null, unique]}
@@ -24,6 +25,7 @@ columns:
   is_withheld: {description: "X reported the account withheld in some countries.", tests: [not_null]}
   has_profile: {description: "True when a profile object was seen, false for users known only by id.", tests: [not_null]}
   profile_observed_at: {description: "When the winning profile was retrieved."}
+  removal_reason: {description: "Null, or why the user's content is removed (core.removals: deleted, suspended, protected or withheld, while no reversal followed). For all but withheld the profile's texts and image (display_name, description, location, url, profile_image_url) are null; the id and username stay.", tests: [{accepted_values: [deleted, suspended, protected, withheld]}]}
 */
 with profiles as (
     select *
@@ -70,22 +72,24 @@ all_ids as (
 select
     all_ids.user_id,
     coalesce(p.username, s.username) as username,
-    p.display_name,
-    p.description,
-    p.location,
-    p.url,
+    case when r.removes_text is not true then p.display_name end as display_name,
+    case when r.removes_text is not true then p.description end as description,
+    case when r.removes_text is not true then p.location end as location,
+    case when r.removes_text is not true then p.url end as url,
     p.created_at,
     p.verified,
     p.verified_type,
     p.protected,
-    p.profile_image_url,
+    case when r.removes_text is not true then p.profile_image_url end as profile_image_url,
     p.followers,
     p.following,
     p.tweet_count,
     p.listed_count,
     coalesce(p.is_withheld, false) as is_withheld,
     p.user_id is not null as has_profile,
-    p.observed_at as profile_observed_at
+    p.observed_at as profile_observed_at,
+    r.reason as removal_reason
 from all_ids
 left join profiles p on p.user_id = all_ids.user_id
+left join core.removals r on r.resource_type = 'user' and r.resource_id = all_ids.user_id
 left join sightings s on s.user_id = all_ids.user_id

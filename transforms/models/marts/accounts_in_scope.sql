@@ -20,11 +20,11 @@ authors as (
     select distinct i.person_id
     from core.tweets t
     join core.identities i on i.identity_key = 'x:' || t.author_id
-    where not t.is_retweet
+    where not t.is_retweet and t.tweet_id not in (select tweet_id from core.removed_tweets)
     union
     select distinct i.person_id
     from core.blog_posts p
-    join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+    join core.identities i on i.identity_key = tiemeter_post_author_key(p.site, p.author_name, p.post_id)
 )
 
 select * from configured

@@ -3,7 +3,7 @@ model: marts.follower_counts
 grain: one row per X user, with followers at the reference time
 description: >
   The follower snapshot closest to the reference time: the latest one at or before as_of, else the
-  earliest one after it, else the count in the latest profile.
+  earliest one after it, else the count in the latest profile. A removed user (core.removals) has no row.
 unique_key: [user_id]
 columns:
   user_id: {description: "The X user.", tests: [not_null]}
@@ -24,3 +24,5 @@ picked as (
 select u.user_id, coalesce(p.snapshot.followers, u.followers) as followers, p.snapshot.observed_at as observed_at
 from core.x_users u
 left join picked p on p.user_id = u.user_id
+-- a removed user's content is in no mart
+where u.user_id not in (select resource_id from core.removals where resource_type = 'user')

@@ -42,6 +42,7 @@ amplifiers as (
         join core.tweet_refs r on r.referenced_tweet_id = p.post_id and r.ref_type in ('retweeted', 'quoted')
         join core.tweets t on t.tweet_id = r.tweet_id, w
         where p.channel = 'x' and t.created_at > w.window_start and t.created_at <= w.as_of
+          and t.tweet_id not in (select tweet_id from core.removed_tweets)
         union
         select distinct p.author_person_id, x.user_id
         from marts.post_reach_engagement p

@@ -67,6 +67,7 @@ tweet_amplifiers as (
     from core.tweet_refs r
     join core.tweets t on t.tweet_id = r.tweet_id, w
     where r.ref_type in ('retweeted', 'quoted') and t.created_at <= w.as_of
+      and t.tweet_id not in (select tweet_id from removed)
     union
     select x.tweet_id, x.user_id
     from core.tweet_reactions x, w
@@ -103,7 +104,7 @@ amplifier_reach as (
 ),
 
 post_author_identity as (
-    select p.*, 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, ''))) as identity_key
+    select p.*, tiemeter_post_author_key(p.site, p.author_name, p.post_id) as identity_key
     from core.blog_posts p
 ),
 

@@ -9,7 +9,7 @@ description: >
   `wordpress` for WordPress comment ids whether they came from REST, a WXR export or a WordPress
   comment feed, `disqus` for the API and the XML export, `feed` for other feeds' guids), `text`
   (HTML tags removed, entities decoded), `author_email_hash` (md5 of the trimmed, lower-cased
-  e-mail, Gravatar's hash; no-reply placeholders dropped) and `kind` (a feed comment written
+  e-mail, Gravatar's hash; no-reply addresses and the hash of an empty e-mail dropped: they are no key) and `kind` (a feed comment written
   "[…] excerpt […]" is WordPress's pingback). E-mail addresses stop here: only their hash goes on.
   `item_no` is the position within the landed line (a feed's entry, a page's item, an item's comment).
 unique_key: [source, landing_file, line_no, entry_type, item_no]
@@ -99,7 +99,7 @@ select
     author_name,
     nullif(trim(author_url), '') as author_url,
     coalesce(
-        nullif(lower(author_email_hash), ''),
+        case when not tiemeter_placeholder_email_hash(author_email_hash) then lower(trim(author_email_hash)) end,
         case when email is not null and not regexp_matches(email, '^no-?reply@') then md5(email) end
     ) as author_email_hash,
     author_username,

@@ -5,7 +5,8 @@ description: >
   WordPress REST posts and comments in the common blog item shape (see staging.stg_blog__items).
   A comment names its post by WordPress id: the post's link comes from the latest REST page of that
   post on the same site, else from the comment's own link. The commenter's e-mail hash is Gravatar's,
-  read from author_avatar_urls; a comment is by the post's author when both carry the same user id.
+  read from author_avatar_urls (md5, or sha256 since WordPress 6.8; the hash of an empty e-mail is
+  dropped in staging.stg_blog__items); a comment is by the post's author when both carry the same user id.
 unique_key: [landing_file, line_no, item_no]
 */
 with pages as (
@@ -69,7 +70,8 @@ comment_items as (
         c.author_name,
         nullif(c.author_url, '') as author_url,
         cast(null as varchar) as author_email,
-        nullif(regexp_extract(cast(c.author_avatar_urls as varchar), '/avatar/([0-9a-f]{32})', 1), '')
+        -- md5 (32 hex digits) before WordPress 6.8, sha256 (64) since: the whole hash, not a prefix
+        nullif(regexp_extract(cast(c.author_avatar_urls as varchar), '/avatar/([0-9a-f]{64}|[0-9a-f]{32})([^0-9a-f]|$)', 1), '')
             as author_email_hash,
         cast(null as varchar) as author_username,
         try_cast(coalesce(c.date_gmt, c.date) || 'Z' as timestamptz) as published_at,
