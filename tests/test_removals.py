@@ -93,8 +93,8 @@ def removed_users() -> set[str]:
 def removed_tweets() -> set[str]:
     gone = {rid for kind, rid, *_ in EVENTS if kind == "batch" and rid not in FOLLOWERS}
     gone |= {t[0] for t in TWEETS if t[1] in removed_users()}
-    while True:  # retweets and quotes pass a removal on
-        more = {t[0] for t in TWEETS if t[2] in ("rt", "quote") and t[3] in gone} - gone
+    while True:  # a retweet is the removed tweet passed on; a quote is its author's own tweet
+        more = {t[0] for t in TWEETS if t[2] == "rt" and t[3] in gone} - gone
         if not more:
             return gone
         gone |= more
@@ -174,16 +174,10 @@ def mart_tables(home) -> list[str]:
 def test_the_scenario_removes_something_of_each_kind():
     # guards the expectations below against a scenario that removes nothing
     assert removed_users() == {U, W}  # P's protection was reversed; U's unsuspend came before a suspend
-    assert {
-        tid(101),
-        tid(102),
-        tid(103),
-        tid(104),
-        tid(105),
-        tid(106),
-        tid(108),
-        tid(110),
-    } == removed_tweets()
+    assert {tid(101), tid(102), tid(105), tid(106), tid(108), tid(110)} == removed_tweets()
+    # the quote of a removed tweet stays (its author's own words) but no longer passes it on
+    visible = [t for t in TWEETS if t[0] not in removed_tweets()]
+    assert tid(103) in {t[0] for t in visible} and tid(103) not in expected_shares(visible)
 
 
 def test_user_events_are_read_as_users(homes):
@@ -207,8 +201,6 @@ def test_removed_tweets_are_listed_with_their_reason(homes):
             assert reason.startswith("user_")
         elif kind == "rt":
             assert reason == "retweet_of_removed" and target in got
-        elif kind == "quote":
-            assert reason == "quote_of_removed" and target in got
         else:
             assert reason == "deleted"
 
@@ -236,13 +228,18 @@ def test_no_mart_holds_a_removed_id_or_text(homes):
         assert hits == [], table
 
 
+def _rounded(table: list[tuple]) -> list[tuple]:
+    """Floats to 9 places: sums over rows in another order differ in the last bits."""
+    return [tuple(round(v, 9) if isinstance(v, float) else v for v in row) for row in table]
+
+
 def test_every_mart_equals_the_marts_of_data_that_never_held_the_removed_content(homes):
     removed, never_seen = homes
     assert mart_tables(removed) == mart_tables(never_seen)
     compared = 0
     for table in mart_tables(removed):
-        got = rows(removed, f"SELECT * FROM marts.{table} ORDER BY ALL")
-        want = rows(never_seen, f"SELECT * FROM marts.{table} ORDER BY ALL")
+        got = _rounded(rows(removed, f"SELECT * FROM marts.{table} ORDER BY ALL"))
+        want = _rounded(rows(never_seen, f"SELECT * FROM marts.{table} ORDER BY ALL"))
         assert got == want, table
         compared += len(want)
     assert compared > 0

@@ -5,13 +5,16 @@ description: >
   Every tweet that marts leave out, with why. Directly: a removal that stands in core.removals
   (deleted per compliance or a "Not Found Error", dropped, unavailable per an "Authorization
   Error", withheld), a tweet X reported withheld, a tweet by a removed user (deleted, suspended,
-  protected or withheld, while no reversal followed). Then what passes a removed tweet on: its
-  retweets and its quotes, and theirs in turn. Every mart drops these (shares, amplifiers,
-  exposure, interactions, reactions); core.tweets nulls their text where text_removed.
+  protected or withheld, while no reversal followed). Then its retweets, and theirs in turn: a
+  retweet is the removed tweet itself, passed on. A quote is its author's own tweet and stays; it
+  no longer passes the removed tweet on (campaign shares, interactions and exposure count no quote
+  of a removed tweet as a share or an edge), and a quote that carries a campaign URL itself is still
+  that author's share. Every mart drops these (shares, amplifiers, exposure, interactions,
+  reactions); core.tweets nulls their text where text_removed.
 unique_key: [tweet_id]
 columns:
   tweet_id: {description: "The removed tweet (its edit chain).", tests: [not_null]}
-  reason: {description: "deleted, unavailable, dropped, withheld, user_deleted, user_suspended, user_protected, user_withheld, retweet_of_removed or quote_of_removed (the first that applies).", tests: [not_null, {accepted_values: [deleted, unavailable, dropped, withheld, user_deleted, user_suspended, user_protected, user_withheld, retweet_of_removed, quote_of_removed]}]}
+  reason: {description: "deleted, unavailable, dropped, withheld, user_deleted, user_suspended, user_protected, user_withheld or retweet_of_removed (the first that applies).", tests: [not_null, {accepted_values: [deleted, unavailable, dropped, withheld, user_deleted, user_suspended, user_protected, user_withheld, retweet_of_removed]}]}
   removed_id: {description: "The tweet or user whose removal this follows (the tweet itself for a direct removal)."}
   author_id: {description: "The tweet's author, when the tweet is in core.tweets."}
   text_removed: {description: "True when core.tweets keeps only a tombstone (text and URLs null).", tests: [not_null]}
@@ -32,8 +35,6 @@ with recursive direct as (
 passes_on as (
     select tweet_id, retweeted_tweet_id as passed_on_id, 'retweet_of_removed' as reason
     from core.tweets where retweeted_tweet_id is not null
-    union all
-    select tweet_id, quoted_tweet_id, 'quote_of_removed' from core.tweets where quoted_tweet_id is not null
 ),
 
 passed_on(tweet_id, reason, removed_id, observed_at, depth) as (
@@ -49,7 +50,7 @@ ranked as (
     select *,
         case reason
             when 'deleted' then 1 when 'unavailable' then 2 when 'dropped' then 3 when 'withheld' then 5
-            when 'retweet_of_removed' then 6 when 'quote_of_removed' then 7 else 4
+            when 'retweet_of_removed' then 6 else 4
         end as priority
     from passed_on
 )
