@@ -226,7 +226,8 @@ def test_disqus_api_key_is_never_written_anywhere(home, cli, tmp_path, monkeypat
         assert ok.code == 0, ok
         fake.disqus_api_key = "another-key"  # now the key we send is refused
         refused = cli(home, "-v", "collect", "blogs", "--config", str(config), "--load")
-    assert refused.code == 1 and "Disqus error 5" in refused.err and "DISQUS_API_KEY" in refused.err
+    assert refused.code == 1 and "Disqus error 5" in refused.out and "DISQUS_API_KEY" in refused.out
+    assert "nothing collected: 1 source(s) failed (listed above)" in refused.err
     assert scalar(home, "SELECT count(*) FROM core.blog_comments") == 150
     written = [p for p in home.root.rglob("*") if p.is_file()]
     assert any(p.suffix == ".duckdb" for p in written) and any("state" in p.parts for p in written)
