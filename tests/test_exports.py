@@ -101,8 +101,12 @@ def test_superset_style_read_while_a_load_writes(built, cli):
             # what Superset does when a dataset is added: list the columns, reflect the table
             inspector = sqlalchemy.inspect(bi)
             listed = [c["name"] for c in inspector.get_columns("campaign_summary", schema="marts")]
-            reflected = sqlalchemy.Table("campaign_summary", sqlalchemy.MetaData(), schema="marts", autoload_with=bi)
-            columns = [r[0] for r in bi.execute(sqlalchemy.text("DESCRIBE marts.campaign_summary")).fetchall()]
+            reflected = sqlalchemy.Table(
+                "campaign_summary", sqlalchemy.MetaData(), schema="marts", autoload_with=bi
+            )
+            columns = [
+                r[0] for r in bi.execute(sqlalchemy.text("DESCRIBE marts.campaign_summary")).fetchall()
+            ]
         assert time.monotonic() - started < 4  # it did not wait for the writer
         assert writer.poll() is None  # ...which is still writing
     finally:
