@@ -98,11 +98,22 @@ def test_superset_style_read_while_a_load_writes(built, cli):
             summary = bi.execute(
                 sqlalchemy.text("SELECT sharing_tweets, potential_impressions FROM marts.campaign_summary")
             ).fetchall()
+            # what Superset does when a dataset is added: list the columns, reflect the table
+            inspector = sqlalchemy.inspect(bi)
+            listed = [c["name"] for c in inspector.get_columns("campaign_summary", schema="marts")]
+            reflected = sqlalchemy.Table(
+                "campaign_summary", sqlalchemy.MetaData(), schema="marts", autoload_with=bi
+            )
+            columns = [
+                r[0] for r in bi.execute(sqlalchemy.text("DESCRIBE marts.campaign_summary")).fetchall()
+            ]
         assert time.monotonic() - started < 4  # it did not wait for the writer
         assert writer.poll() is None  # ...which is still writing
     finally:
         writer.wait(timeout=30)
     assert summary == [(3, 1000 + 200 + 150_000)]
+    assert len(columns) > 10
+    assert listed == columns and [c.name for c in reflected.columns] == columns
 
 
 def test_every_column_is_documented_and_the_dictionary_is_current(tmp_path, cli):
