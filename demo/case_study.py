@@ -30,6 +30,7 @@ DONORS = 92
 DONATION_TOTAL = 4352
 REGULARS = 62
 TWITTER_EPOCH_MS = 1288834974657
+PRE_SNOWFLAKE_START = 1142899200  # 2006-03-21, the first tweet: sequential ids count from here
 
 FIRST = (
     "Amy Ben Cara Dan Eli Fay Gus Hal Ivy Jon Kay Lev Mia Ned Ora Pam Quin Rae Sam Tess Uma Vic Wes Xia Yul Zoe "
@@ -120,6 +121,8 @@ class _Ids:
     def at(self, when: datetime) -> str:
         self.seq += 1
         ms = int(when.timestamp() * 1000) - TWITTER_EPOCH_MS
+        if ms < 0:  # before Snowflake (Nov 2010) X numbered tweets in sequence: small positive ids
+            return str((int(when.timestamp()) - PRE_SNOWFLAKE_START) * 1000 + self.seq % 1000)
         return str((ms << 22) + self.seq)
 
 
