@@ -65,11 +65,13 @@ def _columns(con, schema: str) -> dict[str, set[str]]:
 def campaign_numbers(con) -> dict:
     """The case study's numbers for the first campaign, by the marts' names.
 
-    Exposure and reach by amplifier class, and the credit of each conversion, come from
-    ``marts.campaign_summary.potential_reach``/``heavyweight_potential_reach``,
-    ``marts.campaign_by_amplifier_class`` and ``marts.conversion_attribution`` where the warehouse
-    has them; a warehouse built before them gets the same quantities from the sharing tweets and
-    amplifiers, and the heavyweight-only conversions stand in for the credited ones.
+    Exposure and reach with the heavyweights' part come from ``marts.campaign_summary``'s
+    ``potential_impressions``, ``potential_reach``, ``heavyweight_potential_impressions`` and
+    ``heavyweight_potential_reach``, and the conversions credited to a heavyweight's sharing tweet
+    from ``marts.conversion_attribution.amplifier_class``, where the warehouse has them (issue 11).
+    A warehouse built before them gets exposure and reach from the sharing tweets and amplifiers,
+    and the heavyweight-only conversions stand in for the credited ones. Community: everything not
+    credited to a heavyweight.
     """
     marts = _columns(con, "marts")
     summary = marts["campaign_summary"]
@@ -95,9 +97,11 @@ def campaign_numbers(con) -> dict:
         ).fetchone(), strict=True))  # fmt: skip
     if "conversion_attribution" in marts:
         n["heavy_rule"] = "credited to a heavyweight's sharing tweet"
+        per_campaign = "campaign" in marts["conversion_attribution"]
         n["heavy_credited"] = con.execute(
-            "SELECT count(*) FROM marts.conversion_attribution WHERE campaign = ? AND amplifier_class = 'heavyweight'",
-            [n["campaign"]],
+            "SELECT count(*) FROM marts.conversion_attribution WHERE amplifier_class = 'heavyweight'"
+            + (" AND campaign = ?" if per_campaign else ""),
+            [n["campaign"]] if per_campaign else [],
         ).fetchone()[0]
     else:
         n["heavy_rule"] = "a heavyweight's sharing tweet was their only path"

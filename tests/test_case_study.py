@@ -175,3 +175,38 @@ def test_the_closing_thank_you_is_the_last_event(study):
     assert all(when(t["created_at"]) <= at for t in study.x_tweets)
     assert all(c["published"] < at for c in study.blog_comments)
     assert all(when(d["occurred_at"]) < at for d in study.donations)
+
+
+def test_the_demo_table_reads_exposure_reach_and_credit_from_the_marts_that_have_them():
+    """With issue 11's columns the table takes them as they are (here a hand-made warehouse)."""
+    import duckdb
+
+    from demo.run import campaign_numbers
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.campaign_summary AS SELECT 'door' AS campaign, 'https://x.example/' AS url, "
+        "10 AS sharing_tweets, 4 AS amplifiers, 1 AS heavyweight_amplifiers, 5000 AS potential_impressions, "
+        "2100 AS potential_reach, 3000 AS heavyweight_potential_impressions, 1000 AS heavyweight_potential_reach, "
+        "6 AS conversions, 120.0 AS conversion_amount, 1 AS conversions_via_heavyweights"
+    )
+    con.execute(
+        "CREATE TABLE marts.conversion_attribution AS SELECT * FROM (VALUES "
+        "('door', 'c1', 'heavyweight'), ('door', 'c2', 'heavyweight'), ('door', 'c3', 'regular'), "
+        "('door', 'c4', NULL), ('other', 'c5', 'heavyweight')) t(campaign, conversion_id, amplifier_class)"
+    )
+    con.execute(
+        "CREATE TABLE marts.campaign_conversions_by_tie AS SELECT * FROM (VALUES ('door', 'strong', 4, 80.0), "
+        "('door', 'weak', 1, 20.0), ('door', 'none', 1, 20.0)) t(campaign, tie_class, conversions, amount)"
+    )
+    n = campaign_numbers(con)
+    assert (n["impressions"], n["reach"], n["heavy_impressions"], n["heavy_reach"]) == (
+        5000,
+        2100,
+        3000,
+        1000,
+    )
+    assert n["heavy_credited"] == 2 and n["community_credited"] == 6 - 2  # credit, not the only-path count
+    assert n["community_impressions"] == 5000 - 3000
+    assert n["ties"] == [("strong", 4, 80.0), ("weak", 1, 20.0), ("none", 1, 20.0)]
