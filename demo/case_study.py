@@ -1,8 +1,14 @@
 """The {grow} case study, replayed: a deterministic generator of API-shaped data.
 
 The story (see DESIGN.md): a blogger's Christmas charity appeal was tweeted 446 times; two
-heavyweights with 100k+ and 500k+ followers pushed it to over 3 million potential impressions and
-brought one donor; 92 people gave $4,352; 62 of them were regulars of the blog's comment section.
+heavyweights with 100k+ and 500k+ followers "heavily tweeted" it, five times each, for over 3
+million potential impressions (each tweet counts its author's followers), and brought one donor, a
+newcomer who liked and answered the famous author's tweet; the regular accounts that passed it on
+have modest audiences. 92 people gave $4,352; 62 of them were regulars of the blog's comment
+section (and, most of them, of Mark's replies on X) for years; the other 30 were one-off readers,
+strangers who retweeted the appeal, anonymous givers and the newcomer. Who came through a channel
+gives within days of their last touch with it (a like, retweet, reply or comment), and Mark's
+closing thank-you tweet is the last event of all.
 
 What is generated here is only behaviour: posts, comments, replies, tweets, retweets, follower
 counts and a donations CSV. Nothing says who is a "strong tie": the pipeline must find that out
@@ -31,6 +37,13 @@ DONATION_TOTAL = 4352
 REGULARS = 62
 TWITTER_EPOCH_MS = 1288834974657
 PRE_SNOWFLAKE_START = 1142899200  # 2006-03-21, the first tweet: sequential ids count from here
+LOOKBACK_DAYS = 7  # who came through a channel gives within this many days of their last touch with it
+OWNER_LINK_HOURS = (0, 26, 74, 150, 220, 330)  # Mark's link tweets; the last is the closing thank-you
+# each heavyweight tweets the link five times: 5 x 124k + 5 x 561k = 3,425,000 potential impressions
+HEAVY_LINK_HOURS = ((20, 68, 116, 164, 212), (30, 78, 126, 174, 250))
+HEAVY_FAN_RETWEETS = 65
+REGULAR_FOLLOWERS = 900  # median followers of the regulars on X
+STRANGER_FOLLOWERS = 600  # and of the other accounts that pass the appeal on
 
 FIRST = (
     "Amy Ben Cara Dan Eli Fay Gus Hal Ivy Jon Kay Lev Mia Ned Ora Pam Quin Rae Sam Tess Uma Vic Wes Xia Yul Zoe "
@@ -231,6 +244,15 @@ class _Builder:
         return comment
 
 
+def _at(tweet: dict) -> datetime:
+    return datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00"))
+
+
+def _like(tweet: dict, *people: Person) -> None:
+    likers = tweet.setdefault("liking_user_ids", [])
+    likers += [p.x_id for p in people if p.x_id not in likers]
+
+
 def build_case_study(seed: int = 2012) -> CaseStudy:
     b = _Builder(seed)
     rng = b.rng
@@ -246,8 +268,8 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
         name = b.name()
         first, last = name.lower().split()
         person = Person(name, f"{first}.{last}@mail.example", role="regular")
-        if i % 2 == 0:  # half of the regulars also talk with Mark on X; their comments link their profile
-            b.x_user(person, f"{first}{last}", b.followers(900))
+        if i % 6 != 5:  # most regulars also talk with Mark on X; their comments link their profile
+            b.x_user(person, f"{first}{last}", b.followers(REGULAR_FOLLOWERS))
             person.blog_url = f"https://twitter.com/{person.handle}"
         elif i % 4 == 1:
             person.blog_url = f"https://{first}{last}.example/"
@@ -257,11 +279,13 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
         name = b.name() if len(b.names) < 1300 else f"Reader {len(one_offs)}"
         first = name.lower().replace(" ", ".")
         one_offs.append(Person(name, f"{first}@inbox.example", role="one_off"))
-    strangers = [b.x_user(Person(b.name() if len(b.names) < 1300 else f"X user {i}", role="stranger"), f"fan{i:03d}", b.followers(6_000))
-                 for i in range(250)]  # fmt: skip
+    strangers = [b.x_user(Person(b.name() if len(b.names) < 1300 else f"X user {i}", role="stranger"), f"fan{i:03d}",
+                          b.followers(STRANGER_FOLLOWERS)) for i in range(250)]  # fmt: skip
     heavy_fans = [
-        b.x_user(Person(f"Follower {i}", role="heavy_fan"), f"follower{i:02d}", b.followers(2_500))
-        for i in range(65)
+        b.x_user(
+            Person(f"Follower {i}", role="heavy_fan"), f"follower{i:02d}", b.followers(STRANGER_FOLLOWERS)
+        )
+        for i in range(HEAVY_FAN_RETWEETS)
     ]
     eve = b.x_user(Person("Eve Newcomer", role="heavyweight_only_donor"), "evenewcomer", 140)
     cast.update(owner=[owner], heavyweights=heavy, regulars=regulars, one_offs=one_offs, strangers=strangers,
@@ -282,6 +306,11 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
             hours=rng.randint(hours_min, hours_max), minutes=rng.randint(0, 59)
         )
 
+    touches: dict[str, list[datetime]] = {}  # name -> when they engaged with the appeal (post or tweets)
+
+    def engaged(person: Person, when: datetime) -> None:
+        touches.setdefault(person.name, []).append(when)
+
     for person in regulars:
         # a regular joins in the first two years and keeps commenting until the appeal
         joined = rng.randrange(0, len(posts) // 2)
@@ -299,6 +328,7 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
                     parent=said,
                 )
         said = b.comment(appeal, person, after(appeal, 1, 48), "Count me in. Merry Christmas!")
+        engaged(person, said["published"])
         b.comment(appeal, owner, said["published"] + timedelta(hours=2), "You are wonderful.", parent=said)
     for person in one_offs:
         post = posts[rng.randrange(len(posts))]
@@ -329,8 +359,7 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
     sharing = []
     link_text = "A door for Christmas: help a family in need this year " + APPEAL_URL
     owner_links = [
-        b.tweet(owner, APPEAL_AT + timedelta(hours=h), link_text, urls=[APPEAL_URL])
-        for h in (0, 26, 74, 150, 220)
+        b.tweet(owner, APPEAL_AT + timedelta(hours=h), link_text, urls=[APPEAL_URL]) for h in OWNER_LINK_HOURS
     ]
     sharing += owner_links
     community_links = []
@@ -344,58 +373,61 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
         community_links.append((t, person))
         sharing.append(t)
     for person in on_x[:20]:  # 40 retweets of Mark's link tweets by regulars
-        for original in rng.sample(owner_links, 2):
-            sharing.append(
-                b.retweet(
-                    person,
-                    original,
-                    owner,
-                    datetime.fromisoformat(original["created_at"].replace("Z", "+00:00"))
-                    + timedelta(hours=rng.randint(1, 30)),
-                )
-            )
-    heavy_links = [
-        b.tweet(
-            h,
-            APPEAL_AT + timedelta(hours=30 + 20 * i),
-            f"Worth your time this Christmas {APPEAL_URL}",
-            urls=[APPEAL_URL],
-        )
-        for i, h in enumerate(heavy)
-    ]
-    sharing += heavy_links
-    fans = iter(heavy_fans)
-    for link, author, count in ((heavy_links[0], heavy[0], 25), (heavy_links[1], heavy[1], 40)):
-        for _ in range(count):
-            sharing.append(
-                b.retweet(
-                    next(fans),
-                    link,
-                    author,
-                    datetime.fromisoformat(link["created_at"].replace("Z", "+00:00"))
-                    + timedelta(hours=rng.randint(1, 48)),
-                )
-            )
-    # eve reads the famous author's tweet, replies, and gives: her only path to the appeal
-    eve_reply = b.tweet(eve, APPEAL_AT + timedelta(hours=60), f"@{heavy[1].handle} just gave. What a story.",
-                        refs=[("replied_to", heavy_links[1])], mentions=[heavy[1]])  # fmt: skip
+        for original in rng.sample(owner_links[:-1], 2):
+            rt = b.retweet(person, original, owner, _at(original) + timedelta(hours=rng.randint(1, 30)))
+            sharing.append(rt)
+            engaged(person, _at(rt))
+    for original in owner_links[:-1]:  # and their applause, served by liking_users
+        likers = rng.sample(on_x, rng.randint(8, 16))
+        _like(original, *likers)
+        for person in likers:
+            engaged(person, _at(original))  # the API gives no time for a like: it is the tweet's
+    for t, person in rng.sample(community_links, 12):
+        likers = [p for p in rng.sample(on_x, 4) if p is not person]
+        _like(t, *likers)
+        for liker in likers:
+            engaged(liker, _at(t))
+
+    # the heavyweights tweet the link again and again: exposure counts every tweet
+    heavy_links: list[tuple[dict, Person]] = []
+    for h, hours in zip(heavy, HEAVY_LINK_HOURS, strict=True):
+        for at in hours:
+            text = f"Worth your time this Christmas {APPEAL_URL}"
+            heavy_links.append((b.tweet(h, APPEAL_AT + timedelta(hours=at), text, urls=[APPEAL_URL]), h))
+    sharing += [t for t, _ in heavy_links]
+    for fan_index, fan in enumerate(heavy_fans):  # their followers retweet and like; none of them gives
+        link, author = heavy_links[fan_index % len(heavy_links)]
+        sharing.append(b.retweet(fan, link, author, _at(link) + timedelta(hours=rng.randint(1, 48))))
+        if fan_index % 3 == 0:
+            _like(link, fan)
+    # eve sees the famous author's third tweet, likes it, replies and gives: her only path to the appeal
+    eve_link = [t for t, author in heavy_links if author is heavy[1]][2]
+    _like(eve_link, eve)
+    eve_reply = b.tweet(eve, _at(eve_link) + timedelta(hours=4), f"@{heavy[1].handle} giving now. What a story.",
+                        refs=[("replied_to", eve_link)], mentions=[heavy[1]])  # fmt: skip
+    engaged(eve, _at(eve_reply))
+
     quoters = strangers[:10]
     for person in quoters:
-        original = rng.choice(owner_links)
-        sharing.append(b.tweet(person, APPEAL_AT + timedelta(hours=rng.randint(5, 230)), "This is what the internet is for",
-                               refs=[("quoted", original)]))  # fmt: skip
-    pool = [(t, owner) for t in owner_links] + community_links
+        original = rng.choice(owner_links[:-1])
+        sharing.append(b.tweet(person, _at(original) + timedelta(hours=rng.randint(2, 60)),
+                               "This is what the internet is for", refs=[("quoted", original)]))  # fmt: skip
+    # strangers pass on Mark's and the community's link tweets (not Mark's closing thank-you)
+    pool = [(t, owner) for t in owner_links[:-1]] + community_links
     for i in range(SHARING_TWEETS - len(sharing)):
         person = strangers[i % len(strangers)]
         original, author = pool[i % len(pool)]
-        start = datetime.fromisoformat(original["created_at"].replace("Z", "+00:00"))
-        sharing.append(b.retweet(person, original, author, start + timedelta(hours=rng.randint(1, 60))))
+        rt = b.retweet(person, original, author, _at(original) + timedelta(hours=rng.randint(1, 60)))
+        sharing.append(rt)
+        engaged(person, _at(rt))
+        if i % 5 == 0 and i >= len(strangers):  # second-time retweeters also like what they pass on
+            _like(original, person)
     assert len(sharing) == SHARING_TWEETS
 
     # -- the donations -------------------------------------------------------------------------
     donors: list[tuple[Person, str]] = [(p, "email") for p in regulars]
-    donors += [(p, "email") for p in one_offs[:12]]
-    retweeters = [p for p in strangers[10:] if p.handle][:12]
+    donors += [(p, "email") for p in one_offs[:12]]  # blog readers who gave without a word
+    retweeters = strangers[30:42]  # each passed the appeal on once, and gave
     donors += [(p, "x_handle") for p in retweeters]
     donors += [(Person(f"Anonymous {i}", role="unknown"), "name") for i in range(5)]
     donors.append((eve, "x_handle"))
@@ -407,8 +439,17 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
         if amounts[i % DONORS] + step >= 5:
             amounts[i % DONORS] += step
         i += 1
+    closing = _at(owner_links[-1])
     for (person, key), amount in zip(donors, amounts, strict=True):
-        given = APPEAL_AT + timedelta(hours=rng.randint(3, 300))
+        # who came through a channel gives within days of their last touch with it; the rest any time
+        last = max(touches.get(person.name, []), default=None)
+        if last is not None:
+            given = last + timedelta(
+                hours=rng.randint(1, 24 * (LOOKBACK_DAYS - 1)), minutes=rng.randint(0, 59)
+            )
+        else:
+            given = APPEAL_AT + timedelta(hours=rng.randint(3, 300), minutes=rng.randint(0, 59))
+        given = min(given, closing - timedelta(hours=1, minutes=rng.randint(0, 59)))
         b.study.donations.append(
             {
                 "email": person.email if key == "email" else "",
@@ -422,7 +463,7 @@ def build_case_study(seed: int = 2012) -> CaseStudy:
                 "method": rng.choice(("card", "paypal")),
             }
         )
-    cast["donors"] = [p for p, _ in donors]
+    cast.update(donors=[p for p, _ in donors], reader_donors=one_offs[:12], stranger_donors=retweeters,
+                anonymous_donors=[p for p, key in donors if key == "name"])  # fmt: skip
     b.study.x_tweets.sort(key=lambda t: int(t["id"]))
-    _ = eve_reply
     return b.study

@@ -17,7 +17,8 @@ conversions_files = ["{donations_csv.name}"]
 
 [x]
 base_url = "{x_base_url}"
-search = "all"
+search = "recent"
+liking_users = true
 max_requests_per_run = 5000
 budget_usd_per_run = 100.0
 

@@ -52,49 +52,113 @@ def run_dags(dag_ids=DAG_IDS) -> dict[str, str]:
     return states
 
 
+def _columns(con, schema: str) -> dict[str, set[str]]:
+    rows = con.execute(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ?", [schema]
+    ).fetchall()
+    tables: dict[str, set[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, set()).add(column)
+    return tables
+
+
+def campaign_numbers(con) -> dict:
+    """The case study's numbers for the first campaign, by the marts' names.
+
+    Exposure and reach with the heavyweights' part come from ``marts.campaign_summary``'s
+    ``potential_impressions``, ``potential_reach``, ``heavyweight_potential_impressions`` and
+    ``heavyweight_potential_reach``, and the conversions credited to a heavyweight's sharing tweet
+    from ``marts.conversion_attribution.amplifier_class``, where the warehouse has them (issue 11).
+    A warehouse built before them gets exposure and reach from the sharing tweets and amplifiers,
+    and the heavyweight-only conversions stand in for the credited ones. Community: everything not
+    credited to a heavyweight.
+    """
+    marts = _columns(con, "marts")
+    summary = marts["campaign_summary"]
+    c = con.execute(
+        "SELECT campaign, url, sharing_tweets, amplifiers, heavyweight_amplifiers, conversions, conversion_amount, "
+        "conversions_via_heavyweights FROM marts.campaign_summary ORDER BY campaign LIMIT 1"
+    ).fetchone()
+    n = dict(zip(("campaign", "url", "sharing_tweets", "amplifiers", "heavyweight_amplifiers", "conversions",
+                  "conversion_amount", "conversions_via_heavyweights"), c, strict=True))  # fmt: skip
+    if {"potential_reach", "heavyweight_potential_reach"} <= summary:
+        n.update(zip(("impressions", "reach", "heavy_impressions", "heavy_reach"), con.execute(
+            "SELECT potential_impressions, potential_reach, heavyweight_potential_impressions, "
+            "heavyweight_potential_reach FROM marts.campaign_summary WHERE campaign = ?", [n["campaign"]]
+        ).fetchone(), strict=True))  # fmt: skip
+    else:  # exposure counts every sharing tweet; reach each distinct amplifier once
+        n.update(zip(("impressions", "reach", "heavy_impressions", "heavy_reach"), con.execute(
+            "WITH a AS (SELECT * FROM marts.campaign_amplifiers WHERE campaign = $1), "
+            "e AS (SELECT a.size_class, a.followers FROM marts.campaign_sharing_tweets s "
+            "      JOIN a ON a.user_id = s.author_id WHERE s.campaign = $1) "
+            "SELECT (SELECT coalesce(sum(followers), 0) FROM e), (SELECT coalesce(sum(followers), 0) FROM a), "
+            "(SELECT coalesce(sum(followers), 0) FROM e WHERE size_class = 'heavyweight'), "
+            "(SELECT coalesce(sum(followers), 0) FROM a WHERE size_class = 'heavyweight')", [n["campaign"]]
+        ).fetchone(), strict=True))  # fmt: skip
+    if "conversion_attribution" in marts:
+        n["heavy_rule"] = "credited to a heavyweight's sharing tweet"
+        per_campaign = "campaign" in marts["conversion_attribution"]
+        n["heavy_credited"] = con.execute(
+            "SELECT count(*) FROM marts.conversion_attribution WHERE amplifier_class = 'heavyweight'"
+            + (" AND campaign = ?" if per_campaign else ""),
+            [n["campaign"]] if per_campaign else [],
+        ).fetchone()[0]
+    else:
+        n["heavy_rule"] = "a heavyweight's sharing tweet was their only path"
+        n["heavy_credited"] = n["conversions_via_heavyweights"]
+    n["community_credited"] = n["conversions"] - n["heavy_credited"]
+    n["community_impressions"] = n["impressions"] - n["heavy_impressions"]
+    n["ties"] = con.execute(
+        "SELECT tie_class, conversions, amount FROM marts.campaign_conversions_by_tie "
+        "WHERE campaign = ? ORDER BY array_position(['strong', 'weak', 'none'], tie_class)",
+        [n["campaign"]],
+    ).fetchall()
+    return n
+
+
+def _per_conversion(impressions: int, conversions: int) -> str:
+    return f"{impressions / conversions:,.0f}" if conversions else "-"
+
+
 def case_study_table(db_path: Path) -> str:
     import duckdb
 
     con = duckdb.connect(str(db_path), read_only=True)
     try:
-        c = con.execute(
-            "SELECT campaign, url, sharing_tweets, amplifiers, heavyweight_amplifiers, potential_impressions, "
-            "heavyweight_potential_impressions, engagers, conversions, conversion_amount, conversions_via_heavyweights "
-            "FROM marts.campaign_summary ORDER BY campaign LIMIT 1"
-        ).fetchone()
-        ties = con.execute(
-            "SELECT tie_class, conversions, amount, avg_amount FROM marts.campaign_conversions_by_tie "
-            "WHERE campaign = ? ORDER BY array_position(['strong', 'weak', 'none'], tie_class)",
-            [c[0]],
-        ).fetchall()
+        n = campaign_numbers(con)
         inf = con.execute(
-            "SELECT account_name, followers, potential_reach, spread_score, strong_ties, friends, dunbar_share, "
+            "SELECT account_name, followers, spread_score, strong_ties, friends, dunbar_share, "
             "strong_tie_engagement_share FROM marts.influence_vs_relationships WHERE account_name = 'Mark'"
         ).fetchone()
     finally:
         con.close()
-    lines = [
-        f"Campaign {c[0]!r}: {c[1]}",
-        f"  tweets sharing it            {c[2]:>12,}",
-        f"  accounts that shared it      {c[3]:>12,}   ({c[4]} heavyweights, >= 100k followers)",
-        f"  potential impressions        {c[5]:>12,}   (heavyweights: {c[6]:,})",
-        f"  people who engaged           {c[7]:>12,}",
-        f"  donations                    {c[8]:>12,}   ${c[9]:,.0f} in total",
-        f"  donors reached only through the heavyweights: {c[10]}",
-        "",
-        "  Donors by their tie with the blog's author (computed from interactions):",
-        f"    {'tie':<8}{'donors':>8}{'amount':>10}{'average':>10}",
-    ]
-    for tie, n, amount, avg in ties:
-        lines.append(
-            f"    {tie:<8}{n:>8}{f'${amount:,.0f}':>10}{(f'${avg:,.2f}' if avg is not None else '-'):>10}"
-        )
+    ties = {tie: (count, amount) for tie, count, amount in n["ties"]}
+    strong = ties.get("strong", (0, 0))
+    weak_or_none = tuple(sum(ties.get(t, (0, 0))[i] for t in ("weak", "none")) for i in (0, 1))
+    heavy, community = n["heavy_credited"], n["community_credited"]
+    rows = [
+        ("sharing tweets (links, retweets, quotes)", n["sharing_tweets"], f"by {n['amplifiers']:,} accounts"),
+        ("potential impressions (exposure)", n["impressions"], f"potential reach {n['reach']:,}"),
+        (f"  of which the {n['heavyweight_amplifiers']} heavyweights' (>= 100k)", n["heavy_impressions"],
+         f"potential reach {n['heavy_reach']:,}"),
+        ("donors", n["conversions"], f"${n['conversion_amount']:,.0f} in total"),
+        ("  via the heavyweights", heavy, n["heavy_rule"]),
+        ("  strong ties with the blog's author", strong[0], f"${strong[1]:,.0f}"),
+        ("  weak or no tie", weak_or_none[0], f"${weak_or_none[1]:,.0f}"),
+        ("potential impressions per donor", None, ""),
+        ("  heavyweights", _per_conversion(n["heavy_impressions"], heavy), f"{n['heavy_impressions']:,} / {heavy}"),
+        ("  community", _per_conversion(n["community_impressions"], community),
+         f"{n['community_impressions']:,} / {community}"),
+    ]  # fmt: skip
+    lines = [f"Campaign {n['campaign']!r}: {n['url']}"]
+    for label, value, note in rows:
+        shown = "" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
+        lines.append(f"  {label:<42}{shown:>12}   {note}".rstrip())
     if inf:
         lines += [
             "",
-            f"  {inf[0]}: {inf[1]:,} followers, potential reach {inf[2]:,}, spread score {inf[3]}",
-            f"    strong ties {inf[4]} ({inf[6]:.0%} of Dunbar's 150), friends {inf[5]}, "
-            f"{inf[7]:.0%} of engagement from strong ties",
+            f"  {inf[0]}: {inf[1]:,} followers, spread score {inf[2]}, strong ties {inf[3]} "
+            f"({inf[5]:.0%} of Dunbar's 150), friends {inf[4]}, {inf[6]:.0%} of engagement from strong ties",
         ]
     return "\n".join(lines)
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from case_study_counts import HEAVYWEIGHT, exposure_by_class, followers, last_touch, sharing_tweets
 from conftest import query, scalar
 
-from demo.case_study import APPEAL_URL, build_case_study
+from demo.case_study import build_case_study
 from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 
 
@@ -66,50 +67,84 @@ def test_the_collect_dag_runs_tasks_shared_one_budget(demo_run):
     assert abs(shared["spent_usd"] - cost) < 1e-6 and abs(shared["reserved_usd"]) < 1e-9
 
 
-def sharing_tweets(study) -> list[dict]:
-    """Independent: tweets that carry the URL, and retweets or quotes of those."""
-    link = {
-        t["id"]
-        for t in study.x_tweets
-        if any(u["expanded_url"] == APPEAL_URL for u in t.get("entities", {}).get("urls", []))
-    }
-    return [
-        t
-        for t in study.x_tweets
-        if t["id"] in link
-        or any(
-            r["id"] in link and r["type"] in ("retweeted", "quoted") for r in t.get("referenced_tweets", [])
-        )
-    ]
-
-
 def test_the_case_study_numbers(demo_run, study):
     home, _ = demo_run
     shares = sharing_tweets(study)
     followers = {u["id"]: u["public_metrics"]["followers_count"] for u in study.x_users}
     sharers = {t["author_id"] for t in shares}
     heavy = {a for a in sharers if followers[a] >= 100_000}
+    exposure = sum(followers[t["author_id"]] for t in shares)  # every sharing tweet counts
+    heavy_exposure = sum(followers[t["author_id"]] for t in shares if t["author_id"] in heavy)
+    reach, heavy_reach = sum(followers[a] for a in sharers), sum(followers[a] for a in heavy)
     donations = study.donations
     row = query(
         home,
-        "SELECT sharing_tweets, amplifiers, heavyweight_amplifiers, potential_impressions, "
-        "heavyweight_potential_impressions, conversions, conversion_amount, conversions_via_heavyweights "
-        "FROM marts.campaign_summary",
+        "SELECT sharing_tweets, amplifiers, heavyweight_amplifiers, conversions, conversion_amount, "
+        "conversions_via_heavyweights FROM marts.campaign_summary",
     )
     assert row == [
-        (
-            len(shares),
-            len(sharers),
-            len(heavy),
-            sum(followers[a] for a in sharers),
-            sum(followers[a] for a in heavy),
-            len(donations),
-            sum(float(d["amount"]) for d in donations),
-            1,
-        )
+        (len(shares), len(sharers), len(heavy), len(donations), sum(float(d["amount"]) for d in donations), 1)
     ]
-    assert len(shares) == 446 and len(heavy) == 2 and row[0][3] > 3_000_000
+    columns = {r[0] for r in query(home, "SELECT column_name FROM (DESCRIBE marts.campaign_summary)")}
+    impressions = query(
+        home, "SELECT potential_impressions, heavyweight_potential_impressions FROM marts.campaign_summary"
+    )
+    if "potential_reach" in columns:  # issue 11: exposure counts each tweet, reach each account
+        assert impressions == [(exposure, heavy_exposure)]
+        assert query(
+            home, "SELECT potential_reach, heavyweight_potential_reach FROM marts.campaign_summary"
+        ) == [(reach, heavy_reach)]
+    else:  # before it, potential_impressions summed the distinct amplifiers
+        assert impressions == [(reach, heavy_reach)]
+    assert len(shares) == 446 and len(heavy) == 2 and heavy_exposure > 3_000_000
     assert len(donations) == 92 and sum(float(d["amount"]) for d in donations) == 4352
+
+
+def test_the_run_asks_for_likes_through_search_recent(demo_run, study):
+    """The demo exercises liking_users on every liked tweet it watches, and search/recent."""
+    home, _ = demo_run
+    paths = [r[0] for r in query(home, "SELECT path FROM meta.api_requests WHERE status = 200")]
+    liked = {t["id"] for t in study.x_tweets if t.get("liking_user_ids")}
+    asked = {p.split("/")[3] for p in paths if p.startswith("/2/tweets/") and p.endswith("/liking_users")}
+    assert liked and asked == liked
+    assert "/2/tweets/search/recent" in paths and "/2/tweets/search/all" not in paths
+
+
+def test_the_demo_table_tells_the_story(demo_run, study):
+    """`make demo`'s table, line by line, against counts over the dataset."""
+    from demo.run import case_study_table
+
+    home, _ = demo_run
+    table = case_study_table(home.db_path)
+    rows = {}
+    for line in table.splitlines()[1:]:
+        label, _, rest = line.strip().partition("  ")
+        rows[label] = rest.split()[0] if rest.strip() else ""
+    count = followers(study)
+    exposure = exposure_by_class(study)
+    shares = sharing_tweets(study)
+    heavy = {t["author_id"] for t in shares if count[t["author_id"]] >= HEAVYWEIGHT}
+    credited_heavy = sum(
+        1 for d in study.donations if (touch := last_touch(study, d)) and touch.author_id in heavy
+    )
+    regulars = {p.name for p in study.cast["regulars"]}
+    strong = sum(d["name"] in regulars for d in study.donations)
+    given = sum(float(d["amount"]) for d in study.donations)
+
+    def n(value: float) -> str:
+        return f"{value:,.0f}"
+
+    assert rows["sharing tweets (links, retweets, quotes)"] == n(len(shares))
+    assert rows["potential impressions (exposure)"] == n(exposure["heavyweight"] + exposure["regular"])
+    assert rows["of which the 2 heavyweights' (>= 100k)"] == n(exposure["heavyweight"])
+    assert f"potential reach {n(sum(count[u] for u in heavy))}" in table
+    assert rows["donors"] == n(len(study.donations)) and f"${n(given)} in total" in table
+    assert rows["via the heavyweights"] == n(credited_heavy) == "1"
+    assert rows["strong ties with the blog's author"] == n(strong)
+    assert rows["weak or no tie"] == n(len(study.donations) - strong)
+    assert rows["heavyweights"] == n(exposure["heavyweight"] / credited_heavy)
+    assert rows["community"] == n(exposure["regular"] / (len(study.donations) - credited_heavy))
+    assert int(rows["of which the 2 heavyweights' (>= 100k)"].replace(",", "")) > 3_000_000
 
 
 def test_donors_by_tie_come_from_interactions(demo_run, study):
