@@ -121,6 +121,9 @@ class DisqusConfig:
     max_rate_limit_wait_s: float = 900.0
 
 
+ATTRIBUTION_RULES = ("last_touch", "first_touch", "linear")
+
+
 @dataclass(frozen=True)
 class MetricsConfig:
     window_days: int = 90
@@ -131,6 +134,8 @@ class MetricsConfig:
     spread_weights: dict[str, float] = field(
         default_factory=lambda: {"true_reach": 0.4, "amplification": 0.3, "network_impact": 0.3}
     )
+    attribution_rule: str = "last_touch"  # one of ATTRIBUTION_RULES (docs/metrics.md, Attribution)
+    attribution_lookback_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,8 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
         "strong_tie_threshold",
         "weak_tie_threshold",
         "spread_weights",
+        "attribution_rule",
+        "attribution_lookback_days",
     }
     _no_unknown(table, allowed, "metrics")
     defaults = MetricsConfig()
@@ -263,6 +270,15 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
         strong_tie_threshold=strong,
         weak_tie_threshold=weak,
         spread_weights={k: float(v) for k, v in weights.items()},
+        attribution_rule=_take(
+            table, "attribution_rule", "metrics", str, defaults.attribution_rule, choices=ATTRIBUTION_RULES
+        ),
+        attribution_lookback_days=int(
+            _positive(
+                _take(table, "attribution_lookback_days", "metrics", int, defaults.attribution_lookback_days),
+                "metrics.attribution_lookback_days",
+            )
+        ),
     )
 
 
