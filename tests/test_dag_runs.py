@@ -168,6 +168,30 @@ def test_donors_by_tie_come_from_interactions(demo_run, study):
     assert only_heavy == [(study.cast["heavyweight_only"][0].handle,)]
 
 
+def test_each_donation_is_credited_at_most_once(demo_run, study):
+    """Summed over every post (and every amplifier class), the credits never exceed the donations
+    the CSV holds; every donation has its attribution row(s), with credits summing to 0 or 1."""
+    home, _ = demo_run
+    donations = len(study.donations)
+    given = sum(float(d["amount"]) for d in study.donations)
+    ((credited, credited_amount),) = query(
+        home, "SELECT sum(conversions), sum(conversion_amount) FROM marts.post_reach_engagement"
+    )
+    assert credited <= donations + 1e-9 and float(credited_amount) <= given + 1e-6
+    per_conversion = query(
+        home, "SELECT conversion_id, sum(credit) FROM marts.conversion_attribution GROUP BY 1"
+    )
+    assert len(per_conversion) == donations
+    assert all(c == 0 or abs(c - 1) < 1e-9 for _, c in per_conversion)
+    (by_class,) = query(home, "SELECT sum(credited_conversions) FROM marts.campaign_by_amplifier_class")
+    assert by_class[0] <= donations + 1e-9
+    # posts get exactly what attribution credited to them
+    (to_posts,) = query(
+        home, "SELECT sum(credit) FROM marts.conversion_attribution WHERE post_id IS NOT NULL"
+    )
+    assert credited == pytest.approx(to_posts[0])
+
+
 def test_exports_and_snapshot_are_written(demo_run):
     import duckdb
 

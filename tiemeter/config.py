@@ -164,6 +164,8 @@ class HttpConfig:
     deadline_s: float = 120.0  # one attempt, from connect to the last byte of the body
     read_timeout_s: float = 30.0  # the longest silence while waiting for the next bytes
 
+ATTRIBUTION_RULES = ("last_touch", "first_touch", "linear")
+
 
 @dataclass(frozen=True)
 class MetricsConfig:
@@ -179,6 +181,8 @@ class MetricsConfig:
     tie_interaction_weights: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(TIE_INTERACTION_KINDS, 1.0)
     )
+    attribution_rule: str = "last_touch"  # one of ATTRIBUTION_RULES (docs/metrics.md, Attribution)
+    attribution_lookback_days: int = 7
 
 
 @dataclass(frozen=True)
@@ -301,6 +305,8 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
         "spread_weights",
         "tie_weights",
         "tie_interaction_weights",
+        "attribution_rule",
+        "attribution_lookback_days",
     }
     _no_unknown(table, allowed, "metrics")
     defaults = MetricsConfig()
@@ -340,6 +346,15 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
         tie_weights=_weight_table(table, "tie_weights", defaults.tie_weights, "term"),
         tie_interaction_weights=_weight_table(
             table, "tie_interaction_weights", defaults.tie_interaction_weights, "interaction kind"
+        ),
+        attribution_rule=_take(
+            table, "attribution_rule", "metrics", str, defaults.attribution_rule, choices=ATTRIBUTION_RULES
+        ),
+        attribution_lookback_days=int(
+            _positive(
+                _take(table, "attribution_lookback_days", "metrics", int, defaults.attribution_lookback_days),
+                "metrics.attribution_lookback_days",
+            )
         ),
     )
 

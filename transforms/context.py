@@ -25,20 +25,41 @@ CONTEXT_DDL = [
     "CREATE TABLE IF NOT EXISTS meta.config_accounts (name VARCHAR, x_username VARCHAR, x_user_id VARCHAR)",
     "CREATE TABLE IF NOT EXISTS meta.config_campaigns (name VARCHAR, url VARCHAR, query VARCHAR, owner VARCHAR)",
     "CREATE TABLE IF NOT EXISTS meta.config_blogs (name VARCHAR, site_url VARCHAR, feed_url VARCHAR, owner VARCHAR)",
-    """CREATE TABLE IF NOT EXISTS meta.config_metrics (
-        window_days INTEGER, as_of TIMESTAMPTZ, heavyweight_followers BIGINT,
-        strong_tie_threshold DOUBLE, weak_tie_threshold DOUBLE,
-        w_true_reach DOUBLE, w_amplification DOUBLE, w_network_impact DOUBLE)""",
     "CREATE TABLE IF NOT EXISTS meta.config_tie_weights (term VARCHAR, weight DOUBLE)",
     "CREATE TABLE IF NOT EXISTS meta.config_tie_interaction_weights (kind VARCHAR, weight DOUBLE)",
     "CREATE TABLE IF NOT EXISTS meta.identity_map (label VARCHAR, kind VARCHAR, value VARCHAR, site VARCHAR, line INTEGER)",
 ]
 
+# meta.config_metrics: one row of [metrics] settings. Rewritten whole on every build, so a warehouse
+# made by an older version (fewer columns) gets the current columns.
+METRICS_COLUMNS = {
+    "window_days": "INTEGER",
+    "as_of": "TIMESTAMPTZ",
+    "heavyweight_followers": "BIGINT",
+    "strong_tie_threshold": "DOUBLE",
+    "weak_tie_threshold": "DOUBLE",
+    "w_true_reach": "DOUBLE",
+    "w_amplification": "DOUBLE",
+    "w_network_impact": "DOUBLE",
+    "attribution_rule": "VARCHAR",
+    "attribution_lookback_days": "INTEGER",
+}
+
 
 def ensure_context_tables(con: duckdb.DuckDBPyConnection) -> None:
     for ddl in CONTEXT_DDL:
         con.execute(ddl)
-    if not con.execute("SELECT count(*) FROM meta.config_metrics").fetchone()[0]:
+    columns = [
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'meta' AND table_name = 'config_metrics' "
+            "ORDER BY column_index"
+        ).fetchall()
+    ]
+    if (
+        columns != list(METRICS_COLUMNS)
+        or not con.execute("SELECT count(*) FROM meta.config_metrics").fetchone()[0]
+    ):
         write_metrics(con, Config(path=None))
     if not con.execute("SELECT count(*) FROM meta.config_tie_weights").fetchone()[0]:
         write_tie_weights(con, Config(path=None))
@@ -46,9 +67,10 @@ def ensure_context_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 def write_metrics(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     m = config.metrics
-    con.execute("DELETE FROM meta.config_metrics")
+    columns = ", ".join(f"{name} {kind}" for name, kind in METRICS_COLUMNS.items())
+    con.execute(f"CREATE OR REPLACE TABLE meta.config_metrics ({columns})")
     con.execute(
-        "INSERT INTO meta.config_metrics VALUES (?, ?::TIMESTAMPTZ, ?, ?, ?, ?, ?, ?)",
+        f"INSERT INTO meta.config_metrics VALUES ({', '.join('?' * len(METRICS_COLUMNS))})",
         [
             m.window_days,
             m.as_of,
@@ -58,6 +80,8 @@ def write_metrics(con: duckdb.DuckDBPyConnection, config: Config) -> None:
             m.spread_weights["true_reach"],
             m.spread_weights["amplification"],
             m.spread_weights["network_impact"],
+            m.attribution_rule,
+            m.attribution_lookback_days,
         ],
     )
 

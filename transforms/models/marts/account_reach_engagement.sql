@@ -17,7 +17,8 @@ columns:
   conversation_rate: {description: "(replies + comments) / posts.", tests: [not_null]}
   amplification_rate: {description: "(retweets + quotes) / posts.", tests: [not_null]}
   applause_rate: {description: "likes / posts.", tests: [not_null]}
-  conversions: {description: "Conversions attributed to the day's posts (see marts.post_reach_engagement).", tests: [not_null]}
+  conversions: {description: "Conversions credited to the day's posts (marts.conversion_attribution, through marts.post_reach_engagement).", tests: [not_null]}
+  conversion_amount: {description: "Their credited amount.", tests: [not_null]}
 */
 with accounts as (select * from marts.accounts_in_scope),
 
@@ -41,7 +42,8 @@ select
     sum(p.replies + p.comments) / count(*) as conversation_rate,
     sum(p.retweets + p.quotes) / count(*) as amplification_rate,
     sum(p.likes) / count(*) as applause_rate,
-    sum(p.conversions) as conversions
+    sum(p.conversions) as conversions,
+    sum(p.conversion_amount) as conversion_amount
 from marts.post_reach_engagement p
 join accounts a on a.person_id = p.author_person_id
 left join account_followers f on f.person_id = a.person_id

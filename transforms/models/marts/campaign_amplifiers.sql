@@ -17,6 +17,7 @@ columns:
   tie_class: {description: "The amplifier's tie with the owner (strong, weak, none).", tests: [not_null, {accepted_values: [strong, weak, none]}]}
   shares: {description: "Tweets, retweets and quotes by which the amplifier shared it.", tests: [not_null]}
   first_shared_at: {description: "First share."}
+  potential_impressions: {description: "Exposure: followers x shares (each share put the campaign before the amplifier's followers at the reference time).", tests: [not_null]}
 */
 with w as (select * from marts.analysis_window),
 
@@ -45,7 +46,8 @@ select
     coalesce(i.person_id = o.owner_person_id, false) as is_owner,
     coalesce(t.tie_class, 'none') as tie_class,
     count(distinct s.share_id) as shares,
-    min(s.created_at) as first_shared_at
+    min(s.created_at) as first_shared_at,
+    coalesce(f.followers, 0) * count(distinct s.share_id) as potential_impressions
 from shares s
 cross join w
 left join owners o using (campaign)

@@ -5,8 +5,9 @@ description: >
   Where each campaign conversion came from. tie_class is the converter's tie with the campaign
   owner (none when unmatched or without a tie). A converter's paths to the campaign: a tie with the
   owner (any interaction either way by the reference time), engaging with the owner's or a regular
-  amplifier's sharing tweet, sharing it themselves, or engaging with a heavyweight's sharing tweet.
-  via_heavyweights_only: the last was the only path.
+  amplifier's sharing tweet, sharing it themselves (an original tweet of the URL), or engaging with a
+  heavyweight's sharing tweet. A retweet or quote of a sharing tweet is engagement with that tweet's
+  author, not a share of one's own. via_heavyweights_only: the last was the only path.
 unique_key: [conversion_id]
 columns:
   campaign: {description: "The [[campaigns]] name.", tests: [not_null]}
@@ -18,9 +19,9 @@ columns:
   tie_class: {description: "strong, weak or none.", tests: [not_null, {accepted_values: [strong, weak, none]}]}
   tie_strength: {description: "The converter's tie strength with the owner (0 when no tie)."}
   has_owner_tie: {description: "Any interaction with the owner, either way.", tests: [not_null]}
-  engaged_heavyweight: {description: "Engaged with a heavyweight's sharing tweet.", tests: [not_null]}
+  engaged_heavyweight: {description: "Engaged with (replied to, retweeted, quoted, liked) a heavyweight's sharing tweet.", tests: [not_null]}
   engaged_regular: {description: "Engaged with the owner's or a regular amplifier's sharing tweet.", tests: [not_null]}
-  shared_it: {description: "Tweeted, retweeted or quoted it.", tests: [not_null]}
+  shared_it: {description: "Tweeted the URL in an original tweet of their own (retweets and quotes of sharing tweets are engagement, not shares).", tests: [not_null]}
   via_heavyweights_only: {description: "The only path was a heavyweight's sharing tweet.", tests: [not_null]}
 */
 with w as (select * from marts.analysis_window),
@@ -64,8 +65,13 @@ owner_ties as (
     group by 1
 ),
 
+-- only an original tweet of the URL is a share of one's own: a retweet or quote of a sharing tweet
+-- is engagement with that tweet's author (counted in engagement above)
 sharers as (
-    select distinct campaign, person_id from marts.campaign_amplifiers where person_id is not null
+    select distinct s.campaign, i.person_id
+    from marts.campaign_sharing_tweets s
+    join core.identities i on i.identity_key = 'x:' || s.author_id
+    where s.share_kind = 'link'
 )
 
 select

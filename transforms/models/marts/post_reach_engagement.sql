@@ -24,8 +24,8 @@ columns:
   engagements: {description: "replies + retweets + quotes + likes + comments.", tests: [not_null]}
   engagement_rate_followers: {description: "engagements / author_followers; null when followers are unknown or 0."}
   engagement_rate_impressions: {description: "engagements / impressions, or / potential_impressions where impressions are unknown."}
-  conversions: {description: "Conversions by people who engaged with the post, plus, for a blog post, conversions whose campaign is that post.", tests: [not_null]}
-  conversion_amount: {description: "Sum of those conversions' amounts.", tests: [not_null]}
+  conversions: {description: "Conversions credited to the post (sum of marts.conversion_attribution.credit: whole conversions, or fractions under the linear rule). Summed over all posts, never more than the conversions that happened.", tests: [not_null, {expression: "(select sum(p.conversions) from marts.post_reach_engagement p) <= (select count(*) from core.conversions c, marts.analysis_window w where c.occurred_at <= w.as_of) + 1e-6"}]}
+  conversion_amount: {description: "Their credited amount (sum of marts.conversion_attribution.credited_amount). Summed over all posts, never more than the amount that happened.", tests: [not_null, {expression: "(select sum(p.conversion_amount) from marts.post_reach_engagement p) <= (select coalesce(sum(c.amount), 0) from core.conversions c, marts.analysis_window w where c.occurred_at <= w.as_of) + 1e-6"}]}
 */
 with w as (select as_of from marts.analysis_window),
 
@@ -127,22 +127,11 @@ blog_counts as (
     group by p.post_id
 ),
 
-engaged_conversions as (
-    select distinct i.post_id, c.conversion_id, c.amount
-    from core.interactions i
-    join core.conversions c on c.person_id = i.actor_person_id, w
-    where i.occurred_at <= w.as_of and c.occurred_at <= w.as_of and i.post_id is not null
-    union
-    select p.post_id, c.conversion_id, c.amount
-    from core.blog_posts p
-    join meta.config_campaigns k on tiemeter_norm_url(k.url) = tiemeter_norm_url(p.url)
-    join core.conversions c on c.campaign = k.name, w
-    where c.occurred_at <= w.as_of
-),
-
+-- each conversion is credited once, to one post (or split under the linear rule)
 conversion_totals as (
-    select post_id, count(*) as conversions, sum(amount) as conversion_amount
-    from engaged_conversions
+    select post_id, sum(credit) as conversions, sum(credited_amount) as conversion_amount
+    from marts.conversion_attribution
+    where post_id is not null
     group by post_id
 ),
 
