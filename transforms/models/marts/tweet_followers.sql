@@ -26,17 +26,18 @@ snapshots as (
     select user_id, observed_at, followers from core.user_metrics where followers is not null
 ),
 
--- ASOF joins pick the one nearest snapshot per tweet without a sort per row
+-- ASOF joins pick the one nearest snapshot per tweet without a sort per row. They read core.tweets
+-- unfiltered: behind a filter the planner underestimates the rows and falls back to a nested loop.
 before as (
     select t.tweet_id, m.followers, m.observed_at
-    from tweets t
-    asof join snapshots m on m.user_id = t.author_id and m.observed_at <= t.created_at
+    from core.tweets t
+    asof join snapshots m on t.author_id = m.user_id and t.created_at >= m.observed_at
 ),
 
 after as (
     select t.tweet_id, m.followers, m.observed_at
-    from tweets t
-    asof join snapshots m on m.user_id = t.author_id and m.observed_at >= t.created_at
+    from core.tweets t
+    asof join snapshots m on t.author_id = m.user_id and t.created_at <= m.observed_at
 )
 
 select
