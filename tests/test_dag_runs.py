@@ -68,6 +68,7 @@ def test_the_collect_dag_runs_tasks_shared_one_budget(demo_run):
 
 
 def test_the_case_study_numbers(demo_run, study):
+    """Exposure sums the sharers' followers over every sharing tweet; reach over distinct sharers."""
     home, _ = demo_run
     shares = sharing_tweets(study)
     followers = {u["id"]: u["public_metrics"]["followers_count"] for u in study.x_users}
@@ -85,17 +86,13 @@ def test_the_case_study_numbers(demo_run, study):
     assert row == [
         (len(shares), len(sharers), len(heavy), len(donations), sum(float(d["amount"]) for d in donations), 1)
     ]
-    columns = {r[0] for r in query(home, "SELECT column_name FROM (DESCRIBE marts.campaign_summary)")}
     impressions = query(
         home, "SELECT potential_impressions, heavyweight_potential_impressions FROM marts.campaign_summary"
     )
-    if "potential_reach" in columns:  # issue 11: exposure counts each tweet, reach each account
-        assert impressions == [(exposure, heavy_exposure)]
-        assert query(
-            home, "SELECT potential_reach, heavyweight_potential_reach FROM marts.campaign_summary"
-        ) == [(reach, heavy_reach)]
-    else:  # before it, potential_impressions summed the distinct amplifiers
-        assert impressions == [(reach, heavy_reach)]
+    assert impressions == [(exposure, heavy_exposure)]  # exposure counts each tweet, reach each account
+    assert query(home, "SELECT potential_reach, heavyweight_potential_reach FROM marts.campaign_summary") == [
+        (reach, heavy_reach)
+    ]
     assert len(shares) == 446 and len(heavy) == 2 and heavy_exposure > 3_000_000
     assert len(donations) == 92 and sum(float(d["amount"]) for d in donations) == 4352
 
@@ -145,6 +142,82 @@ def test_the_demo_table_tells_the_story(demo_run, study):
     assert rows["heavyweights"] == n(exposure["heavyweight"] / credited_heavy)
     assert rows["community"] == n(exposure["regular"] / (len(study.donations) - credited_heavy))
     assert int(rows["of which the 2 heavyweights' (>= 100k)"].replace(",", "")) > 3_000_000
+
+
+def test_every_demo_tweet_has_an_engagement_rate(demo_run, study):
+    """The fake API reports impression_count 0 (as X does for old tweets): rates use potential impressions."""
+    home, _ = demo_run
+    followers = {u["id"]: u["public_metrics"]["followers_count"] for u in study.x_users}
+    by_id = {t["id"]: t for t in study.x_tweets}
+    posts = {
+        i
+        for i, t in by_id.items()
+        if not any(r["type"] == "retweeted" for r in t.get("referenced_tweets", []))
+    }
+    exposure = {i: followers[by_id[i]["author_id"]] for i in posts}
+    for t in study.x_tweets:
+        for r in t.get("referenced_tweets", []):
+            if r["type"] in ("retweeted", "quoted") and r["id"] in exposure:
+                exposure[r["id"]] += followers[t["author_id"]]
+    impressions = {i: (by_id[i].get("public_metrics") or {}).get("impression_count", 0) for i in posts}
+    expected = {
+        i: "impressions" if impressions[i] > 0 else "potential_impressions" if exposure[i] > 0 else None
+        for i in posts
+    }
+    got = dict(
+        query(
+            home,
+            "SELECT post_id, engagement_rate_denominator FROM marts.post_reach_engagement WHERE channel = 'x'",
+        )
+    )
+    assert got == expected
+    nulls = query(
+        home,
+        "SELECT count(*) FROM marts.post_reach_engagement WHERE channel = 'x' AND engagement_rate_impressions IS NULL",
+    )
+    assert nulls == [(sum(v is None for v in expected.values()),)]
+
+
+def test_an_unrelated_2021_tweet_moves_neither_the_reference_time_nor_the_scores(demo_run, tmp_path):
+    import json
+    import shutil
+
+    from conftest import run_cli
+
+    from tiemeter.settings import Home
+
+    home, _ = demo_run
+    copy = Home.resolve(tmp_path / "copy")
+    shutil.copytree(home.root, copy.root)
+    page = {
+        "data": [
+            {
+                "id": "1400000000000000000",
+                "author_id": "990000001",
+                "created_at": "2021-06-01T09:30:00.000Z",
+                "text": "nothing to do with any appeal",
+                "edit_history_tweet_ids": ["1400000000000000000"],
+            }
+        ],
+        "includes": {"users": [{"id": "990000001", "username": "someone_else", "name": "Someone Else"}]},
+        "__twarc": {
+            "url": "https://api.twitter.com/2/tweets/search/all?query=x",
+            "version": "2.12.0",
+            "retrieved_at": "2021-06-02T00:00:00+00:00",
+        },
+    }
+    (tmp_path / "unrelated.jsonl").write_text(json.dumps(page) + "\n")
+    assert run_cli(copy, "import", "twarc", str(tmp_path / "unrelated.jsonl")).code == 0
+    result = run_cli(copy, "transform", "--config", str(copy.root / "tiemeter.toml"))
+    assert result.code == 0, result
+    assert query(copy, "SELECT max(created_at) FROM core.tweets")[0][0].year == 2021  # the latest event now
+    window = "SELECT as_of, as_of_source FROM marts.analysis_window"
+    assert query(copy, window) == query(home, window)
+    assert query(home, window)[0][1] == "configured_activity"
+    counts = "SELECT count(*), count(DISTINCT window_end) FROM marts.spread_scores"
+    assert query(copy, counts) == query(home, counts)
+    as_of = query(home, window)[0][0].strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert f"reference time: {as_of}" in result.out
 
 
 def test_donors_by_tie_come_from_interactions(demo_run, study):

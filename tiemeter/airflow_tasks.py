@@ -135,7 +135,7 @@ def build_marts() -> str:
     from warehouse.operations import transform
 
     result = transform(resolve_home(), load_config())
-    return f"built {len(result.build.models)} models in {result.build.seconds:.1f}s"
+    return f"built {len(result.build.models)} models in {result.build.seconds:.1f}s; reference time {result.reference_time}"
 
 
 @airflow_errors

@@ -164,6 +164,7 @@ class HttpConfig:
     deadline_s: float = 120.0  # one attempt, from connect to the last byte of the body
     read_timeout_s: float = 30.0  # the longest silence while waiting for the next bytes
 
+
 ATTRIBUTION_RULES = ("last_touch", "first_touch", "linear")
 
 

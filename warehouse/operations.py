@@ -55,6 +55,7 @@ def load(home: Home, force_build: bool = False, verify: bool = False) -> LoadAnd
 class TransformResult:
     build: BuildReport
     checks: list  # list[CheckResult]
+    reference_time: str | None = None  # what marts.analysis_window measured from, and why
 
     @property
     def failed_checks(self) -> list:
@@ -66,6 +67,7 @@ def transform(home: Home, config, identities_csv=None, check: bool = False) -> T
     from transforms.checks import run_checks
     from transforms.context import write_context
     from transforms.models import discover
+    from warehouse.status import reference_time
 
     load_pending(home)
     models = discover()
@@ -74,4 +76,5 @@ def transform(home: Home, config, identities_csv=None, check: bool = False) -> T
     built = build(home, layers=("staging", "core", "marts"), models=models)
     with warehouse(home) as con:
         results = run_checks(con, [m for m in models if m.layer != "staging"]) if check else []
-    return TransformResult(built, results)
+        reference = reference_time(con)
+    return TransformResult(built, results, reference)

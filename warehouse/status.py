@@ -16,8 +16,34 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int]]:
     return [(s, t, con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0]) for s, t in tables]
 
 
+REFERENCE_SOURCES = {
+    "config": "metrics.as_of in the config",
+    "configured_activity": "latest activity of the configured accounts, blogs and campaigns",
+    "latest_event": "latest event in the data: nothing configured has any activity",
+}
+
+
+def reference_time(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The reference time the marts were built for (``marts.analysis_window``), and where it came from."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'analysis_window'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute(
+        "SELECT strftime(as_of AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S UTC'), as_of_source FROM marts.analysis_window"
+    ).fetchone()
+    if row is None:
+        return None
+    return f"{row[0]} ({REFERENCE_SOURCES.get(row[1], row[1])})"
+
+
 def render_status(con: duckdb.DuckDBPyConnection, recent: int = 10) -> str:
-    lines = ["Tables:"]
+    lines = []
+    reference = reference_time(con)
+    if reference:
+        lines += [f"Reference time: {reference}", ""]
+    lines.append("Tables:")
     for schema, table, rows in table_counts(con):
         lines.append(f"  {schema}.{table:<32} {rows:>12,}")
     loads = con.execute(

@@ -30,6 +30,8 @@ def _transform(args: argparse.Namespace, home: Home) -> None:
     result = transform(home, config, identities_csv=args.identities, check=args.check)
     slowest = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.build.slowest(3))
     print(f"built {len(result.build.models)} model(s) in {result.build.seconds:.1f}s (slowest: {slowest})")
+    if result.reference_time:
+        print(f"reference time: {result.reference_time}")
     if args.check:
         failed = result.failed_checks
         print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")

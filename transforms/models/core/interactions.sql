@@ -4,7 +4,10 @@ grain: one row per directed interaction (actor, target, kind, content)
 description: >
   One edge table for every channel. X: reply, retweet, quote, mention (only mentions the author
   wrote: not the "RT @user:" a retweet carries, no mention in a retweet at all, and not the
-  replied-to user in a reply, which the reply already counts), like. Blog: comment (on the post,
+  replied-to user in a reply, which the reply already counts), like, link_share (a tweet, not a
+  retweet, linking to a post on a configured blog: towards the post's author, else the blog's
+  owner; a retweet or quote of it is a retweet or quote of its author, not another link_share).
+  Blog: comment (on the post,
   towards its author), comment_reply (towards the parent comment's author), pingback (a link from
   another site: not a person, so actor_person_id is null). Removed tweets (core.removed_tweets),
   X interactions of a removed user (core.removals) and self-interactions are left out.
@@ -13,11 +16,11 @@ columns:
   interaction_id: {description: "md5 of kind, content id, actor and target.", tests: [not_null]}
   actor_person_id: {description: "Who acted (null only for pingbacks).", tests: [{relationships: core.persons.person_id}]}
   target_person_id: {description: "Who was acted on.", tests: [not_null, {relationships: core.persons.person_id}]}
-  kind: {description: "reply, retweet, quote, mention, like, comment, comment_reply or pingback.", tests: [not_null, {accepted_values: [reply, retweet, quote, mention, like, comment, comment_reply, pingback]}]}
+  kind: {description: "reply, retweet, quote, mention, like, link_share, comment, comment_reply or pingback.", tests: [not_null, {accepted_values: [reply, retweet, quote, mention, like, link_share, comment, comment_reply, pingback]}]}
   channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
   occurred_at: {description: "When it happened (UTC). Likes are dated by the liked tweet. (Named occurred_at: AT is an SQL keyword.)"}
   content_id: {description: "The tweet, like or comment that carries the interaction.", tests: [not_null]}
-  post_id: {description: "The post interacted with: the tweet replied to, retweeted, quoted or liked; the blog post commented on."}
+  post_id: {description: "The post interacted with: the tweet replied to, retweeted, quoted or liked; the blog post commented on or linked (for a link_share to a post not collected, the linked URL)."}
   actor_label: {description: "For a pingback, the linking URL; otherwise the actor's identity key."}
 */
 with removed as (
@@ -79,6 +82,47 @@ x_interactions as (
     join x_person tp on tp.x_user_id = e.target_user_id
 ),
 
+-- tweets linking to a post on a configured blog: an interaction with the post's author, else the blog's owner
+tweet_links as (
+    select distinct t.tweet_id, t.author_id, t.created_at, u.url, tiemeter_norm_url(u.url) as url_norm
+    from tweets t, unnest(t.urls) as u(url)
+    where not t.is_retweet
+),
+
+blog_owners as (
+    select b.name as site, tiemeter_norm_url(b.site_url) as site_norm, a.person_id as owner_person_id
+    from meta.config_blogs b
+    left join core.accounts a on a.account_name = b.owner
+),
+
+configured_posts as (
+    select p.post_id, tiemeter_norm_url(p.url) as url_norm,
+        coalesce(i.person_id, o.owner_person_id) as target_person_id
+    from core.blog_posts p
+    join blog_owners o using (site)
+    left join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+),
+
+link_shares as (
+    -- a collected post of a configured blog
+    select l.tweet_id, l.author_id, l.created_at, p.post_id, p.target_person_id
+    from tweet_links l
+    join configured_posts p using (url_norm)
+    union all
+    -- a page under a configured blog's site_url that was not collected: towards the owner
+    select l.tweet_id, l.author_id, l.created_at, l.url, o.owner_person_id
+    from tweet_links l
+    join blog_owners o on starts_with(l.url_norm, o.site_norm || '/')
+    where l.url_norm not in (select url_norm from configured_posts where url_norm is not null)
+),
+
+link_share_interactions as (
+    select 'link_share' as kind, a.person_id as actor_person_id, l.target_person_id, 'x' as channel,
+        l.created_at as occurred_at, l.tweet_id as content_id, l.post_id, 'x:' || l.author_id as actor_label
+    from link_shares l
+    join x_person a on a.x_user_id = l.author_id
+),
+
 comment_identity as (
     -- the commenter's key is built once, in core.commenter_keys (placeholders are never keys)
     select c.*, k.identity_key from core.blog_comments c join core.commenter_keys k using (comment_id)
@@ -117,6 +161,8 @@ blog_interactions as (
 combined as (
     select * from x_interactions
     union all by name
+    select * from link_share_interactions
+    union all by name
     select * from blog_interactions
 )
 
@@ -134,4 +180,4 @@ from combined
 where target_person_id is not null
   and actor_person_id is distinct from target_person_id
   and (actor_person_id is not null or kind = 'pingback')
-qualify row_number() over (partition by kind, content_id, actor_person_id, target_person_id order by occurred_at) = 1
+qualify row_number() over (partition by kind, content_id, actor_person_id, target_person_id order by occurred_at, post_id) = 1

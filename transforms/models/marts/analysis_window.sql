@@ -2,13 +2,17 @@
 model: marts.analysis_window
 grain: one row per build (the reference time and the settings every mart uses)
 description: >
-  The reference time: metrics.as_of from the config, else the latest event in the data (tweet,
+  The reference time: metrics.as_of from the config; else the latest activity of what is configured
+  (tweets by the [[accounts]], interactions by or at them, posts and comments on the [[blogs]],
+  tweets sharing a [[campaigns]] URL or query and the tweets answering, retweeting or quoting them,
+  conversions credited to a campaign), so that importing unrelated data never moves it; else, when
+  nothing is configured or nothing configured has any activity, the latest event in the data (tweet,
   comment, post or conversion). Recency, windows and "days since" are measured from it, never from
   the wall clock, so a 2012 campaign analysed today gives the answer it gave in 2012.
 unique_key: [as_of]
 columns:
   as_of: {description: "The reference time.", tests: [not_null]}
-  as_of_source: {description: "config or latest_event.", tests: [not_null, {accepted_values: [config, latest_event]}]}
+  as_of_source: {description: "config, configured_activity or latest_event (see the description).", tests: [not_null, {accepted_values: [config, configured_activity, latest_event]}]}
   window_days: {description: "Length of the spread-score window in days (default 90).", tests: [not_null]}
   window_start: {description: "as_of minus window_days.", tests: [not_null]}
   heavyweight_followers: {description: "Followers from which an amplifier is a heavyweight (default 100,000).", tests: [not_null]}
@@ -18,7 +22,51 @@ columns:
   w_amplification: {description: "Weight of amplification in the spread score.", tests: [not_null]}
   w_network_impact: {description: "Weight of network impact in the spread score.", tests: [not_null]}
 */
-with events as (
+with removed as (select tweet_id from core.removed_tweets),
+
+campaigns as (
+    select name, tiemeter_norm_url(url) as url_norm, query from meta.config_campaigns
+),
+
+campaign_tweets as (
+    select t.tweet_id, t.created_at
+    from core.tweets t, campaigns c
+    where t.tweet_id not in (select tweet_id from removed)
+      and ((c.url_norm is not null and list_contains(list_transform(t.urls, u -> tiemeter_norm_url(u)), c.url_norm))
+        or (c.url_norm is null and c.query is not null and contains(lower(t.text), lower(c.query))))
+),
+
+configured_events as (
+    -- tweets by the configured accounts
+    select max(t.created_at) as event_at
+    from core.tweets t
+    join core.accounts a on a.x_user_id = t.author_id
+    where t.tweet_id not in (select tweet_id from removed)
+    union all
+    -- interactions by them, and at them (replies, mentions, retweets, likes, comments, link shares)
+    select max(i.occurred_at) from core.interactions i join core.accounts a on a.person_id = i.actor_person_id
+    union all
+    select max(i.occurred_at) from core.interactions i join core.accounts a on a.person_id = i.target_person_id
+    union all
+    -- posts and comments on the configured blogs
+    select max(p.published_at) from core.blog_posts p join meta.config_blogs b on b.name = p.site
+    union all
+    select max(c.published_at) from core.blog_comments c join meta.config_blogs b on b.name = c.site
+    union all
+    -- the campaigns' sharing tweets, and the tweets that answer, retweet or quote them
+    select max(created_at) from campaign_tweets
+    union all
+    select max(t.created_at)
+    from core.tweet_refs r
+    join campaign_tweets c on c.tweet_id = r.referenced_tweet_id
+    join core.tweets t on t.tweet_id = r.tweet_id
+    where t.tweet_id not in (select tweet_id from removed)
+    union all
+    -- conversions credited to a campaign
+    select max(v.occurred_at) from core.conversions v join campaigns c on c.name = v.campaign
+),
+
+events as (
     select max(created_at) as event_at from core.tweets
     union all
     select max(published_at) from core.blog_comments
@@ -29,18 +77,30 @@ with events as (
 ),
 
 latest as (
-    select coalesce(max(event_at), timestamptz '1970-01-01 00:00:00+00') as event_at from events
+    select
+        (select max(event_at) from configured_events) as configured_at,
+        coalesce((select max(event_at) from events), timestamptz '1970-01-01 00:00:00+00') as event_at
+),
+
+reference as (
+    select
+        coalesce(m.as_of, latest.configured_at, latest.event_at) as as_of,
+        case when m.as_of is not null then 'config'
+             when latest.configured_at is not null then 'configured_activity'
+             else 'latest_event' end as as_of_source,
+        m.* exclude (as_of)
+    from (select * from meta.config_metrics limit 1) m, latest
 )
 
 select
-    coalesce(m.as_of, latest.event_at) as as_of,
-    case when m.as_of is not null then 'config' else 'latest_event' end as as_of_source,
-    m.window_days,
-    coalesce(m.as_of, latest.event_at) - to_days(m.window_days) as window_start,
-    m.heavyweight_followers,
-    m.strong_tie_threshold,
-    m.weak_tie_threshold,
-    m.w_true_reach,
-    m.w_amplification,
-    m.w_network_impact
-from (select * from meta.config_metrics limit 1) m, latest
+    r.as_of,
+    r.as_of_source,
+    r.window_days,
+    r.as_of - to_days(r.window_days) as window_start,
+    r.heavyweight_followers,
+    r.strong_tie_threshold,
+    r.weak_tie_threshold,
+    r.w_true_reach,
+    r.w_amplification,
+    r.w_network_impact
+from reference r

@@ -11,11 +11,12 @@ columns:
   user_id: {description: "The amplifier's X user id.", tests: [not_null]}
   person_id: {description: "The amplifier's person.", tests: [{relationships: core.persons.person_id}]}
   username: {description: "The amplifier's @username."}
-  followers: {description: "Followers at the reference time.", tests: [not_null]}
+  followers: {description: "Followers at the reference time (what size_class uses).", tests: [not_null]}
   size_class: {description: "heavyweight (followers >= metrics.heavyweight_followers) or regular.", tests: [not_null, {accepted_values: [heavyweight, regular]}]}
   is_owner: {description: "The amplifier is the campaign's owner.", tests: [not_null]}
   tie_class: {description: "The amplifier's tie with the owner (strong, weak, none).", tests: [not_null, {accepted_values: [strong, weak, none]}]}
-  shares: {description: "Tweets, retweets and quotes by which the amplifier shared it.", tests: [not_null]}
+  shares: {description: "Tweets, retweets and quotes by which the amplifier shared it (marts.campaign_shares).", tests: [not_null]}
+  potential_impressions: {description: "Exposure of the amplifier's shares: the sum over them of the amplifier's followers at tweet time (a retweeted_by-only share at followers at the reference time).", tests: [not_null]}
   first_shared_at: {description: "First share."}
   potential_impressions: {description: "Exposure: followers x shares (each share put the campaign before the amplifier's followers at the reference time).", tests: [not_null]}
 */
@@ -28,12 +29,8 @@ owners as (
 ),
 
 shares as (
-    select campaign, author_id as user_id, tweet_id as share_id, created_at from marts.campaign_sharing_tweets
-    union
-    select s.campaign, x.user_id, 'retweeted_by:' || x.tweet_id, x.reacted_at
-    from marts.campaign_sharing_tweets s
-    join core.tweet_reactions x on x.tweet_id = s.tweet_id and x.reaction = 'retweet' and x.retweet_id is null, w
-    where s.share_kind = 'link' and coalesce(x.reacted_at, w.as_of) <= w.as_of
+    select campaign, user_id, share_id, shared_at as created_at, followers as followers_at_share
+    from marts.campaign_shares
 )
 
 select
@@ -46,8 +43,8 @@ select
     coalesce(i.person_id = o.owner_person_id, false) as is_owner,
     coalesce(t.tie_class, 'none') as tie_class,
     count(distinct s.share_id) as shares,
-    min(s.created_at) as first_shared_at,
-    coalesce(f.followers, 0) * count(distinct s.share_id) as potential_impressions
+    sum(s.followers_at_share) as potential_impressions,
+    min(s.created_at) as first_shared_at
 from shares s
 cross join w
 left join owners o using (campaign)

@@ -12,8 +12,10 @@ columns:
   sharing_tweets: {description: "Tweets sharing it (link tweets, their retweets and quotes).", tests: [not_null]}
   amplifiers: {description: "Distinct accounts that shared it.", tests: [not_null]}
   heavyweight_amplifiers: {description: "Of those, heavyweights.", tests: [not_null]}
-  potential_impressions: {description: "Sum of the followers of every distinct account that shared it.", tests: [not_null]}
-  heavyweight_potential_impressions: {description: "The part of potential_impressions from heavyweights.", tests: [not_null]}
+  potential_impressions: {description: "Exposure: the sum, over every share (marts.campaign_shares), of the sharer's followers at tweet time. Two tweets by a 500k account count 1M.", tests: [not_null]}
+  potential_reach: {description: "The followers of the distinct accounts that shared it, each account once (at the largest count it had when sharing).", tests: [not_null, {expression: "potential_reach <= potential_impressions"}]}
+  heavyweight_potential_impressions: {description: "The part of potential_impressions from heavyweights' shares (the case study's \"3 million impressions\").", tests: [not_null]}
+  heavyweight_potential_reach: {description: "The part of potential_reach from heavyweights.", tests: [not_null]}
   engagers: {description: "Distinct people who replied to, retweeted, quoted or liked a sharing tweet.", tests: [not_null]}
   engagements: {description: "Their interactions with sharing tweets.", tests: [not_null]}
   conversions: {description: "Conversions attributed to the campaign.", tests: [not_null]}
@@ -27,13 +29,23 @@ tweets as (
     select campaign, count(*) as sharing_tweets from marts.campaign_sharing_tweets group by 1
 ),
 
+sharers as (
+    -- each amplifier's shares: all of them count for exposure, the amplifier once for reach
+    select s.campaign, s.user_id, a.size_class, sum(s.followers) as impressions, max(s.followers) as reach
+    from marts.campaign_shares s
+    join marts.campaign_amplifiers a using (campaign, user_id)
+    group by all
+),
+
 amplifiers as (
     select campaign,
         count(*) as amplifiers,
         count(*) filter (where size_class = 'heavyweight') as heavyweight_amplifiers,
-        sum(followers) as potential_impressions,
-        coalesce(sum(followers) filter (where size_class = 'heavyweight'), 0) as heavyweight_potential_impressions
-    from marts.campaign_amplifiers
+        sum(impressions) as potential_impressions,
+        sum(reach) as potential_reach,
+        coalesce(sum(impressions) filter (where size_class = 'heavyweight'), 0) as heavyweight_potential_impressions,
+        coalesce(sum(reach) filter (where size_class = 'heavyweight'), 0) as heavyweight_potential_reach
+    from sharers
     group by 1
 ),
 
@@ -60,7 +72,9 @@ select
     coalesce(a.amplifiers, 0) as amplifiers,
     coalesce(a.heavyweight_amplifiers, 0) as heavyweight_amplifiers,
     coalesce(a.potential_impressions, 0) as potential_impressions,
+    coalesce(a.potential_reach, 0) as potential_reach,
     coalesce(a.heavyweight_potential_impressions, 0) as heavyweight_potential_impressions,
+    coalesce(a.heavyweight_potential_reach, 0) as heavyweight_potential_reach,
     coalesce(e.engagers, 0) as engagers,
     coalesce(e.engagements, 0) as engagements,
     coalesce(v.conversions, 0) as conversions,

@@ -13,8 +13,9 @@ columns:
   posted_at: {description: "When it was published (UTC).", tests: [not_null]}
   url: {description: "The blog post URL, or the tweet's x.com URL."}
   author_followers: {description: "The author's X followers at the reference time (marts.follower_counts)."}
-  potential_impressions: {description: "author_followers + the followers of each distinct account that retweeted or quoted it (for a blog post: that tweeted, retweeted or quoted its URL).", tests: [not_null]}
-  impressions: {description: "impression_count from the API; null where unknown."}
+  potential_impressions: {description: "Exposure: the sum, over the post's shares (marts.post_shares: the tweet itself, its retweets and quotes; for a blog post the tweets linking it, their retweets and quotes), of the sharer's followers at tweet time. Two shares by one account count twice.", tests: [not_null]}
+  potential_reach: {description: "The followers of the distinct accounts among those shares, each account once (at the largest count it had when sharing). Never above potential_impressions.", tests: [not_null, {expression: "potential_reach <= potential_impressions"}]}
+  impressions: {description: "impression_count from the API; null where unknown (X reports 0 for tweets from before it counted views)."}
   replies: {description: "Replies (reply_count, else replies counted).", tests: [not_null]}
   retweets: {description: "Retweets (retweet_count, else retweets counted).", tests: [not_null]}
   quotes: {description: "Quotes (quote_count, else quotes counted).", tests: [not_null]}
@@ -23,7 +24,8 @@ columns:
   pingbacks: {description: "Pingbacks and trackbacks (blog posts).", tests: [not_null]}
   engagements: {description: "replies + retweets + quotes + likes + comments.", tests: [not_null]}
   engagement_rate_followers: {description: "engagements / author_followers; null when followers are unknown or 0."}
-  engagement_rate_impressions: {description: "engagements / impressions, or / potential_impressions where impressions are unknown."}
+  engagement_rate_impressions: {description: "engagements / impressions where the API gave them (> 0), else engagements / potential_impressions; null when both are 0 or unknown."}
+  engagement_rate_denominator: {description: "What engagement_rate_impressions divides by: impressions or potential_impressions (null when it is null).", tests: [{accepted_values: [impressions, potential_impressions]}]}
   conversions: {description: "Conversions credited to the post (sum of marts.conversion_attribution.credit: whole conversions, or fractions under the linear rule). Summed over all posts, never more than the conversions that happened.", tests: [not_null, {expression: "(select sum(p.conversions) from marts.post_reach_engagement p) <= (select count(*) from core.conversions c, marts.analysis_window w where c.occurred_at <= w.as_of) + 1e-6"}]}
   conversion_amount: {description: "Their credited amount (sum of marts.conversion_attribution.credited_amount). Summed over all posts, never more than the amount that happened.", tests: [not_null, {expression: "(select sum(p.conversion_amount) from marts.post_reach_engagement p) <= (select coalesce(sum(c.amount), 0) from core.conversions c, marts.analysis_window w where c.occurred_at <= w.as_of) + 1e-6"}]}
 */
@@ -62,45 +64,17 @@ counted as (
     group by post_id
 ),
 
-tweet_amplifiers as (
-    select r.referenced_tweet_id as post_id, t.author_id as user_id
-    from core.tweet_refs r
-    join core.tweets t on t.tweet_id = r.tweet_id, w
-    where r.ref_type in ('retweeted', 'quoted') and t.created_at <= w.as_of
-      and t.tweet_id not in (select tweet_id from removed)
-    union
-    select x.tweet_id, x.user_id
-    from core.tweet_reactions x, w
-    where x.reaction = 'retweet' and coalesce(x.reacted_at, w.as_of) <= w.as_of
+sharers as (
+    -- each account's shares of each post: all of them count for exposure, the account once for reach
+    select post_id, user_id, sum(followers) as impressions, max(followers) as reach
+    from marts.post_shares
+    group by post_id, user_id
 ),
 
--- tweets that link to a blog post, and their retweets and quotes, amplify the post
-post_links as (
-    select tiemeter_norm_url(u.url) as url_norm, t.tweet_id, t.author_id
-    from core.tweets t, unnest(t.urls) as u(url), w
-    where t.created_at <= w.as_of and t.tweet_id not in (select tweet_id from removed)
-),
-
-blog_amplifiers as (
-    select p.post_id, l.author_id as user_id
-    from core.blog_posts p
-    join post_links l on l.url_norm = tiemeter_norm_url(p.url)
-    union
-    select p.post_id, a.user_id
-    from core.blog_posts p
-    join post_links l on l.url_norm = tiemeter_norm_url(p.url)
-    join tweet_amplifiers a on a.post_id = l.tweet_id
-),
-
-amplifier_reach as (
-    select a.post_id, sum(coalesce(f.followers, 0)) as followers
-    from (
-        select * from tweet_amplifiers
-        union
-        select * from blog_amplifiers
-    ) a
-    left join marts.follower_counts f on f.user_id = a.user_id
-    group by a.post_id
+exposure as (
+    select post_id, sum(impressions) as potential_impressions, sum(reach) as potential_reach
+    from sharers
+    group by post_id
 ),
 
 post_author_identity as (
@@ -139,7 +113,8 @@ tweet_rows as (
     select
         p.post_id, 'x' as channel, i.person_id as author_person_id, p.posted_at, p.url,
         f.followers as author_followers,
-        coalesce(f.followers, 0) + coalesce(a.followers, 0) as potential_impressions,
+        coalesce(a.potential_impressions, 0) as potential_impressions,
+        coalesce(a.potential_reach, 0) as potential_reach,
         s.impressions,
         coalesce(s.replies, c.replies, 0) as replies,
         coalesce(s.retweets, c.retweets, 0) as retweets,
@@ -150,7 +125,7 @@ tweet_rows as (
     from tweet_posts p
     left join core.identities i on i.identity_key = 'x:' || p.author_id
     left join marts.follower_counts f on f.user_id = p.author_id
-    left join amplifier_reach a on a.post_id = p.post_id
+    left join exposure a on a.post_id = p.post_id
     left join snapshot s on s.tweet_id = p.post_id
     left join counted c on c.post_id = p.post_id
 ),
@@ -159,14 +134,15 @@ blog_rows as (
     select
         p.post_id, 'blog', p.author_person_id, p.posted_at, p.url,
         f.followers,
-        coalesce(f.followers, 0) + coalesce(a.followers, 0),
+        coalesce(a.potential_impressions, 0),
+        coalesce(a.potential_reach, 0),
         cast(null as bigint),
         0, 0, 0, 0,
         coalesce(b.comments, 0),
         coalesce(b.pingbacks, 0)
     from blog_posts p
     left join marts.follower_counts f on f.user_id = p.author_x_user_id
-    left join amplifier_reach a on a.post_id = p.post_id
+    left join exposure a on a.post_id = p.post_id
     left join blog_counts b on b.post_id = p.post_id
 ),
 
@@ -181,7 +157,10 @@ select
     r.replies + r.retweets + r.quotes + r.likes + r.comments as engagements,
     (r.replies + r.retweets + r.quotes + r.likes + r.comments) / nullif(r.author_followers, 0) as engagement_rate_followers,
     (r.replies + r.retweets + r.quotes + r.likes + r.comments)
-        / nullif(coalesce(r.impressions, r.potential_impressions), 0) as engagement_rate_impressions,
+        / nullif(case when r.impressions > 0 then r.impressions else r.potential_impressions end, 0)
+        as engagement_rate_impressions,
+    case when r.impressions > 0 then 'impressions'
+         when r.potential_impressions > 0 then 'potential_impressions' end as engagement_rate_denominator,
     coalesce(ct.conversions, 0) as conversions,
     coalesce(ct.conversion_amount, 0) as conversion_amount
 from rows r
