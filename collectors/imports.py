@@ -26,11 +26,15 @@ class ImportResult:
     items: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     already_imported: bool = False
+    tweets: int = 0  # for X imports: tweets and users in what landed (includes counted)
+    users: int = 0
 
     def summary(self) -> str:
         if self.already_imported:
             return f"{self.source_file}: already imported (same sha256), nothing to do"
         text = f"{self.source_file}: landed {self.items} item(s)"
+        if self.tweets or self.users:
+            text += f" holding {self.tweets:,} tweet(s) and {self.users:,} user(s)"
         if self.rejected:
             text += f", rejected {len(self.rejected)} (see 'tiemeter status')"
         return text

@@ -25,7 +25,8 @@ from tiemeter.errors import SkippableError
 # document); refusing it whole beats quarantining every one of its lines.
 GIVE_UP_AFTER_LEADING_BAD_LINES = 5
 WHOLE_DOCUMENT_MAX_BYTES = 256 << 20
-MAX_DEPTH = 1024  # simdjson's default limit, and orjson's
+MAX_DEPTH = 1024
+PROGRESS_EVERY_LINES = 64  # simdjson's default limit, and orjson's
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,15 @@ def _describe(error: json.JSONDecodeError, raw: bytes, is_last: bool, has_newlin
 
 
 def read_json_lines(
-    path: Path, inspect: Callable[[Any], Any] = lambda doc: None
+    path: Path,
+    inspect: Callable[[Any], Any] = lambda doc: None,
+    on_bytes: Callable[[int], None] | None = None,
 ) -> Iterator[JsonLine | Rejection]:
     """Yield a ``JsonLine`` for each usable line and a ``Rejection`` for each bad one.
 
     ``inspect(doc)`` sees each parsed document (a simdjson object) and may raise a
     ``SkippableError`` to refuse the line. Blank lines are skipped silently, as JSONL readers do.
+    ``on_bytes(n)`` hears how far into the file the reader is, every few lines (progress).
     """
     parser = simdjson.Parser()
     name = str(path)
@@ -90,6 +94,8 @@ def read_json_lines(
             lineno += 1
             raw = pending
             pending = handle.readline()
+            if on_bytes is not None and lineno % PROGRESS_EVERY_LINES == 0:
+                on_bytes(handle.tell())
             has_newline = raw.endswith(b"\n")
             body = raw.rstrip(b"\r\n")
             if not body.strip():
@@ -129,6 +135,8 @@ def read_json_lines(
             finally:
                 del doc  # simdjson reuses its parser only once the document is released
             yield JsonLine(lineno, body, value)
+    if on_bytes is not None:
+        on_bytes(size)
     if leading_bad:
         if lineno > 1 and good == 0:
             yield from _whole_document_or_refusal(path, size, leading_bad, inspect)

@@ -28,10 +28,14 @@ def tiemeter_collect_blogs():
 
         return plan_blogs()
 
-    @task(outlets=[LANDING_BLOGS], max_active_tis_per_dag=2)
+    # the UI names each mapped task by its blog, not 0, 1, 2
+    @task(outlets=[LANDING_BLOGS], max_active_tis_per_dag=2, map_index_template="{{ blog_name }}")
     def collect(blog: str) -> str:
+        from airflow.sdk import get_current_context
+
         from tiemeter.airflow_tasks import collect_blog
 
+        get_current_context()["blog_name"] = blog
         return collect_blog(blog)
 
     collect.expand(blog=plan())

@@ -33,13 +33,15 @@ def tiemeter_collect_x():
 
         return plan_x_units()
 
-    @task(outlets=[LANDING_X], max_active_tis_per_dag=2)
+    # the UI names each mapped task by its unit (campaign:door, search:roi, ...), not 0, 1, 2
+    @task(outlets=[LANDING_X], max_active_tis_per_dag=2, map_index_template="{{ unit_name }}")
     def collect(unit: str) -> str:
         from airflow.sdk import get_current_context
 
         from tiemeter.airflow_tasks import collect_x
 
         context = get_current_context()
+        context["unit_name"] = unit
         # the mapped tasks of one DAG run share x.max_requests_per_run and x.budget_usd_per_run
         return collect_x([unit], dag_run=f"{context['ti'].dag_id}__{context['run_id']}")
 

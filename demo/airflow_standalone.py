@@ -19,6 +19,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 HOME = REPO / ".tiemeter" / "airflow-demo"
+# its own Airflow home, apart from the one `make demo` and `make test` run dag.test() in
+AIRFLOW_HOME = REPO / ".tiemeter" / "airflow-standalone"
 
 
 def _login(airflow_home: Path, timeout: float = 120.0) -> str:
@@ -34,6 +36,38 @@ def _login(airflow_home: Path, timeout: float = 120.0) -> str:
                 pass
         time.sleep(1)
     return f"see {path} once Airflow has started"
+
+
+def _wait_until_up(port: str, timeout: float = 180.0) -> bool:
+    """Until the API server answers its health check: the start-up noise is over by then."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/monitor/health", timeout=2) as r:
+                if r.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(1)
+    return False
+
+
+def _banner(port: str, login: str) -> str:
+    return "\n".join(
+        [
+            "",
+            "=" * 72,
+            f"  Airflow UI:  http://localhost:{port}",
+            f"  login:       {login}",
+            "  The DAGs start paused: unpause tiemeter_collect_x, tiemeter_collect_blogs and",
+            "  tiemeter_build_warehouse with their toggles in the UI, or from another shell:",
+            f"    AIRFLOW_HOME={AIRFLOW_HOME} .venv/bin/airflow dags unpause tiemeter_collect_x",
+            "  Ctrl-C stops Airflow and the fake servers.",
+            "=" * 72,
+        ]
+    )
 
 
 def _reap(group: int, timeout: float = 30.0) -> None:
@@ -58,9 +92,9 @@ def main() -> int:
     from demo.fake_x_api.server import FakeXApi
     from demo.run import prepare
 
-    airflow_home = Path(os.environ.get("AIRFLOW_HOME", REPO / ".tiemeter" / "airflow"))
+    airflow_home = Path(os.environ.get("TIEMETER_AIRFLOW_HOME", AIRFLOW_HOME))
+    os.environ["AIRFLOW_HOME"] = str(airflow_home)
     env_defaults = {
-        "AIRFLOW_HOME": str(airflow_home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",  # default parallelism needs ~5.5 GB
@@ -77,6 +111,13 @@ def main() -> int:
     ):
         prepare(HOME, x_api.base_url, blog.base_url, study)
         print(f"fake X API on {x_api.base_url}, fake blog on {blog.base_url}; tiemeter home {HOME}")
+        airflow_home.mkdir(parents=True, exist_ok=True)
+        print(f"preparing the Airflow home {airflow_home} ...", flush=True)
+        for command in (
+            ["db", "migrate"],
+            ["pools", "set", "tiemeter_warehouse", "1", "DuckDB allows one writer"],
+        ):
+            subprocess.run([sys.executable, "-m", "airflow", *command], check=True, capture_output=True)
         print("starting `airflow standalone` (Ctrl-C stops it all) ...", flush=True)
         proc = subprocess.Popen([sys.executable, "-m", "airflow", "standalone"], start_new_session=True)
 
@@ -87,10 +128,11 @@ def main() -> int:
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            print(
-                f"UI: http://localhost:{os.environ['AIRFLOW__API__PORT']}  login: {_login(airflow_home)}",
-                flush=True,
-            )
+            port = os.environ["AIRFLOW__API__PORT"]
+            login = _login(airflow_home)
+            _wait_until_up(port)
+            time.sleep(3)  # the last components report in just after the API server
+            print(_banner(port, login), flush=True)
             proc.wait()
         except KeyboardInterrupt:
             print("\nstopping Airflow ...", flush=True)

@@ -67,6 +67,37 @@ def test_the_collect_dag_runs_tasks_shared_one_budget(demo_run):
     assert abs(shared["spent_usd"] - cost) < 1e-6 and abs(shared["reserved_usd"]) < 1e-9
 
 
+def test_mapped_collect_tasks_are_named_by_their_unit(demo_run):
+    """The UI lists mapped tasks by unit and blog (map_index_template), not 0, 1, 2."""
+    import tomllib
+
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+
+    home, _ = demo_run
+    config = tomllib.loads((home.root / "tiemeter.toml").read_text())
+    units = {"users", "metrics"}
+    units |= {f"campaign:{c['name']}" for c in config.get("campaigns", [])}
+    units |= {f"search:{q['name']}" for q in config.get("x", {}).get("searches", [])}
+    units |= {
+        f"account:{a['name']}"
+        for a in config.get("accounts", [])
+        if a.get("x_username") or a.get("x_user_id")
+    }
+    blogs = {b["name"] for b in config.get("blogs", [])}
+    with create_session() as session:
+        named = {
+            dag_id: {
+                ti.rendered_map_index
+                for ti in session.query(TaskInstance).filter(
+                    TaskInstance.dag_id == dag_id, TaskInstance.task_id == "collect"
+                )
+            }
+            for dag_id in ("tiemeter_collect_x", "tiemeter_collect_blogs")
+        }
+    assert units <= named["tiemeter_collect_x"] and blogs <= named["tiemeter_collect_blogs"]
+
+
 def test_the_case_study_numbers(demo_run, study):
     """Exposure sums the sharers' followers over every sharing tweet; reach over distinct sharers."""
     home, _ = demo_run

@@ -7,6 +7,7 @@ skipped; a file whose bytes changed after loading is refused (landing files are 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -158,19 +159,20 @@ def _record_failure(con, rel: str, resource: str, sha: str, path: Path, message:
 RECONNECT_AFTER_BYTES = 192 << 20
 
 
-def load_pending(home: Home) -> LoadReport:
+def load_pending(home: Home, progress: Callable[..., None] | None = None) -> LoadReport:
     """Load every landing file the ledger has not marked loaded, in a stable order.
 
     A loaded file is hashed again only when its size differs from the ledger's or it was modified
     after it was loaded (landing files are written once, before they load); a changed sha256 is
     reported as a failed file. ``tiemeter load --verify`` hashes every file.
+    ``progress(files_done, total=..., rows=...)`` hears how far the load is.
     """
-    return _load(home, verify=False)
+    return _load(home, verify=False, progress=progress)
 
 
-def verify_and_load(home: Home) -> LoadReport:
+def verify_and_load(home: Home, progress: Callable[..., None] | None = None) -> LoadReport:
     """Hash every loaded landing file against the ledger, then load what is pending."""
-    return _load(home, verify=True)
+    return _load(home, verify=True, progress=progress)
 
 
 def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool:
@@ -180,7 +182,7 @@ def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool
     return (verify or touched) and file_sha256(path) != sha
 
 
-def _load(home: Home, verify: bool) -> LoadReport:
+def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
     report = LoadReport()
     sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
     with warehouse(home) as con:
@@ -205,6 +207,7 @@ def _load(home: Home, verify: bool) -> LoadReport:
                 )
             continue
         todo.append(path)
+    total, rows = len(todo), 0
     while todo:
         with warehouse(home) as con:
             budget = RECONNECT_AFTER_BYTES
@@ -212,4 +215,7 @@ def _load(home: Home, verify: bool) -> LoadReport:
                 path = todo.pop(0)
                 budget -= path.stat().st_size
                 report.outcomes.append(load_file(con, home.landing, path))
+                rows += report.outcomes[-1].rows
+                if progress is not None:
+                    progress(total - len(todo), total=total, rows=rows)
     return report

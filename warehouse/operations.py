@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
@@ -24,13 +25,15 @@ class LoadAndBuild:
         return text
 
 
-def load_and_build(home: Home, force_build: bool = False, verify: bool = False) -> LoadAndBuild:
+def load_and_build(
+    home: Home, force_build: bool = False, verify: bool = False, progress: Callable[..., None] | None = None
+) -> LoadAndBuild:
     """Load pending landing files, then rebuild staging and core if anything new arrived.
 
     The build gets a fresh connection: DuckDB keeps buffers of the bulk load around otherwise, and
     the build would start with most of the memory limit already taken.
     """
-    report = verify_and_load(home) if verify else load_pending(home)
+    report = verify_and_load(home, progress) if verify else load_pending(home, progress)
     with warehouse(home) as con:
         needs_build = bool(report.loaded) or force_build or not _core_exists(con)
     built = None
@@ -47,8 +50,10 @@ def _core_exists(con: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def load(home: Home, force_build: bool = False, verify: bool = False) -> LoadAndBuild:
-    return load_and_build(home, force_build=force_build, verify=verify)
+def load(
+    home: Home, force_build: bool = False, verify: bool = False, progress: Callable[..., None] | None = None
+) -> LoadAndBuild:
+    return load_and_build(home, force_build=force_build, verify=verify, progress=progress)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_report
 from tiemeter.errors import FatalError, InputRejected
+from tiemeter.progress import Progress
 from tiemeter.settings import Home
 
 IMPORT_HELP = "import files (twarc2 JSONL, X archive, blog feeds and exports) into the warehouse"
@@ -86,7 +87,12 @@ def report_imports(home: Home, results: list[ImportResult], no_load: bool) -> No
 
 
 def _twarc(args: argparse.Namespace, home: Home) -> None:
-    run_imports(home, args.files, import_twarc_file, args.no_load)
+    def with_progress(path: Path, landing: Path, run_id: str) -> ImportResult:
+        size = path.stat().st_size if path.is_file() else 0
+        with Progress(f"importing {path.name}", size, unit="bytes") as progress:
+            return import_twarc_file(path, landing, run_id, progress=progress.update)
+
+    run_imports(home, args.files, with_progress, args.no_load)
 
 
 def _archive(args: argparse.Namespace, home: Home) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tiemeter.errors import FatalError
+from tiemeter.progress import Progress
 from tiemeter.settings import Home
 from warehouse.connection import warehouse
 from warehouse.operations import load
@@ -31,7 +32,8 @@ def register(commands) -> None:
 def load_and_report(home: Home, force_build: bool = False, verify: bool = False) -> None:
     """Load everything pending (not only what this run landed: an earlier load may have been killed
     or locked out), print the summary, and fail when a file did not load."""
-    result = load(home, force_build=force_build, verify=verify)
+    with Progress("loading landing files", 0, unit="files") as progress:
+        result = load(home, force_build=force_build, verify=verify, progress=progress.update)
     print(result.summary())
     if result.load.failed:
         first = result.load.failed[0]
