@@ -81,6 +81,14 @@ class CaseStudy:
     donations: list[dict] = field(default_factory=list)
     cast: dict[str, list[Person]] = field(default_factory=dict)
 
+    def replay_times(self) -> tuple[str, str]:
+        """When the demo's two X collections run, on the replay clock (``TIEMETER_REPLAY_NOW``):
+        half an hour after the last tweet, when the newest tweets are still fresh, and two days
+        later, when their metrics re-poll (1 h, 6 h and 24 h after posting) is due."""
+        last = max(datetime.fromisoformat(t["created_at"].replace("Z", "+00:00")) for t in self.x_tweets)
+        first = last + timedelta(minutes=30)
+        return _iso(first), _iso(first + timedelta(days=2))
+
     def x_dataset(self) -> dict:
         """For ``demo.fake_x_api.FakeXApi``."""
         return {"users": self.x_users, "tweets": self.x_tweets}

@@ -33,3 +33,19 @@ def test_report_before_transform_says_what_to_run(home, cli):
     result = cli(home, "report")
     assert result.code == 1
     assert "run 'tiemeter transform' first" in result.err and "Exception" not in result.err
+
+
+def test_the_replay_clock_is_read_from_the_environment(monkeypatch):
+    import time
+
+    from tiemeter.errors import FatalError
+    from tiemeter.settings import replay_offset_s
+
+    monkeypatch.delenv("TIEMETER_REPLAY_NOW", raising=False)
+    assert replay_offset_s() == 0.0
+    monkeypatch.setenv("TIEMETER_REPLAY_NOW", "2012-12-24T09:30:00Z")
+    assert abs(replay_offset_s() - (1356341400 - time.time())) < 5
+    for bad in ("yesterday", "2012-12-24T09:30:00"):
+        monkeypatch.setenv("TIEMETER_REPLAY_NOW", bad)
+        with pytest.raises(FatalError, match="TIEMETER_REPLAY_NOW"):
+            replay_offset_s()

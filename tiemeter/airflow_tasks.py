@@ -64,9 +64,13 @@ def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str
     from collectors.x_api.collector import XCollector
     from tiemeter.config import load_config
     from tiemeter.credentials import x_config_and_token
+    from tiemeter.settings import replay_offset_s
 
     config, token = x_config_and_token(load_config())
-    result = XCollector(config, resolve_home(), token, shared_budget_key=dag_run).run(units)
+    collector = XCollector(
+        config, resolve_home(), token, shared_budget_key=dag_run, now_offset_s=replay_offset_s()
+    )
+    result = collector.run(units)
     log.info("%s", result.summary())
     result.raise_for_errors()
     if result.stopped:

@@ -40,3 +40,30 @@ class Home:
         for path in (self.root, self.landing, self.exports, self.state, self.db_path.parent):
             path.mkdir(parents=True, exist_ok=True)
         return self
+
+
+REPLAY_NOW_ENV = "TIEMETER_REPLAY_NOW"
+
+
+def replay_offset_s() -> float:
+    """Seconds between ``TIEMETER_REPLAY_NOW`` (an ISO 8601 time) and now; 0 when it is unset.
+
+    Set, an X collection behaves as if it ran at that time: the replay of archived data, such as
+    the demo's 2012 case study, where the metrics re-poll (1 h, 6 h, 24 h and 7 days after a tweet)
+    must see tweets as fresh. Never set it for live collection."""
+    value = os.environ.get(REPLAY_NOW_ENV, "").strip()
+    if not value:
+        return 0.0
+    from datetime import datetime
+
+    from tiemeter.errors import FatalError
+
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FatalError(f"{REPLAY_NOW_ENV}: not an ISO 8601 time: {value!r}") from None
+    if when.tzinfo is None:
+        raise FatalError(f"{REPLAY_NOW_ENV}: give a time zone (e.g. Z): {value!r}")
+    import time
+
+    return when.timestamp() - time.time()

@@ -96,6 +96,10 @@ class RunResult:
         return text
 
 
+def _offset_clock(clock: Callable[[], float], offset_s: float) -> float:
+    return clock() + offset_s
+
+
 class XCollector:
     def __init__(
         self,
@@ -109,8 +113,15 @@ class XCollector:
         clock: Callable[[], float] = time.time,
         http_policy: HttpPolicy | None = None,
         listener: CollectListener | None = None,
+        now_offset_s: float = 0.0,
     ):
+        """``now_offset_s``: collect as if the clock showed that much later (or earlier): what is
+        observed (stamps, metric snapshots, the re-poll schedule) is dated by it, for the replay
+        of archived data (``TIEMETER_REPLAY_NOW``). Waits and rate-limit windows keep real time."""
         home.ensure()
+        http_clock = clock
+        if now_offset_s:
+            clock = partial(_offset_clock, http_clock, now_offset_s)
         self.home, self.config, self.clock = home, config, clock
         self.run_id = run_id or new_run_id()
         self.listener = listener or CollectListener()
@@ -143,7 +154,11 @@ class XCollector:
             max_wait=config.x.max_rate_limit_wait_s,
         )
         self.http = HttpClient(
-            policy=policy, sleep=sleep, clock=clock, on_wait=self._on_wait, on_attempt=self.ledger.on_attempt
+            policy=policy,
+            sleep=sleep,
+            clock=http_clock,
+            on_wait=self._on_wait,
+            on_attempt=self.ledger.on_attempt,
         )
         self.client, session = make_client(token, self.http, config.x.base_url)
         state = home.state / "x"

@@ -11,7 +11,7 @@ from tiemeter.commands.load import load_and_report
 from tiemeter.config import load_config
 from tiemeter.credentials import x_config_and_token
 from tiemeter.errors import IncompleteRun
-from tiemeter.settings import Home
+from tiemeter.settings import Home, replay_offset_s
 
 
 def register(commands) -> None:
@@ -41,7 +41,9 @@ def register(commands) -> None:
 def _collect_x(args: argparse.Namespace, home: Home) -> None:
     config, token = x_config_and_token(load_config(args.config))
     progress = CollectProgress()
-    collector = XCollector(config, home, token, sleep=progress.sleep, listener=progress)
+    collector = XCollector(
+        config, home, token, sleep=progress.sleep, listener=progress, now_offset_s=replay_offset_s()
+    )
     try:
         result = collector.run(args.unit)
     finally:
