@@ -48,7 +48,10 @@ class Quarantine:
                         "source_file": r.source,
                         "line": r.line,
                         "reason": r.reason,
-                        "raw": raw[:MAX_KEPT_BYTES].decode("utf-8", errors="replace"),
+                        # as text, with NUL bytes shown as U+FFFD: no NUL reaches the warehouse
+                        "raw": raw[:MAX_KEPT_BYTES]
+                        .decode("utf-8", errors="replace")
+                        .replace("\x00", "\ufffd"),
                         "raw_bytes": len(raw),
                     },
                     provenance(source=source_kind, endpoint="quarantine", run_id=self.run_id),

@@ -146,3 +146,22 @@ def test_a_value_the_warehouse_cannot_hold_quarantines_its_line(home, cli, tmp_p
     data = json.loads(lines[1])["data"]
     tweet_id = (data[0] if isinstance(data, list) else data)["id"]
     _assert_partial(home, cli, path, 2, reason.format(id=tweet_id), good)
+
+
+def test_no_nul_byte_reaches_the_warehouse_or_an_export(home, cli, tmp_path):
+    """A \\u0000 in a tweet becomes U+FFFD in the warehouse (the landing file keeps the page as it came);
+    a line holding a raw NUL byte is not JSON and is quarantined with the NUL shown as U+FFFD."""
+    page = json.loads(_good_lines(1)[0])
+    first = page["data"][0] if isinstance(page["data"], list) else page["data"]
+    first["text"] = "before\u0000after \\u0000 stays text"
+    path = tmp_path / "nul.jsonl"
+    path.write_text(json.dumps(page) + "\n" + '{"data": "\x00"}\n')
+    assert cli(home, "import", "twarc", str(path)).code == 3
+    text = scalar(home, "SELECT text FROM core.tweets WHERE tweet_id = ?", [first["id"]])
+    assert text == "before\ufffdafter \\u0000 stays text"
+    assert scalar(home, "SELECT count(*) FROM meta.quarantine WHERE contains(raw, chr(0))") == 0
+    assert scalar(home, "SELECT count(*) FROM meta.quarantine WHERE contains(raw, '\ufffd')") == 1
+    assert cli(home, "export", "--format", "csv").code == 0
+    assert all(b"\x00" not in p.read_bytes() for p in (home.exports / "csv").glob("*.csv"))
+    landed = next((home.landing / "x_api_pages").glob("*/*.jsonl")).read_text()
+    assert "before\\u0000after" in landed  # the raw page is kept untouched

@@ -73,11 +73,23 @@ _STAMP = (
 )
 
 
+# A NUL in a JSON string (the escape \u0000) becomes U+FFFD on its way into raw, so no NUL byte
+# reaches the warehouse or an export (a spreadsheet or C string ends at it). An escaped backslash
+# before "u0000" is text, not a NUL, and stays. Each pass skips the second of two adjacent NULs,
+# so two passes reach them all. The landing file keeps the page as it came.
+_NUL_ESCAPE = r"'(^|[^\\])((\\\\)*)\\u0000', '\1\2\\uFFFD', 'g'"
+
+
+def _without_nul(expression: str) -> str:
+    once = f"regexp_replace({expression}, {_NUL_ESCAPE})"
+    return f"CASE WHEN contains({expression}, '\\u0000') THEN regexp_replace({once}, {_NUL_ESCAPE}) ELSE {expression} END"
+
+
 def _insert_raw_sql(table: str, path: Path, rel: str) -> str:
     return f"""
         INSERT INTO raw.{table}
         SELECT {_sql_literal(rel)}, line_no, s.source, s.endpoint, s.kind, s.params,
-               try_cast(s.retrieved_at AS TIMESTAMPTZ), s.run_id, json, now()
+               try_cast(s.retrieved_at AS TIMESTAMPTZ), s.run_id, {_without_nul("json")}, now()
         FROM (
             SELECT o.line_no, o.json, json_transform(o.json, '{_STAMP}').__tiemeter AS s
             FROM read_ndjson_objects({_sql_literal(str(path))}, maximum_object_size = {MAX_OBJECT_BYTES})
