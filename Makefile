@@ -14,7 +14,7 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup test demo bench lint format airflow clean
+.PHONY: setup test demo bench lint format airflow docs clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ demo: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+# dbt's documentation site (lineage, descriptions, tests) of the warehouse of TIEMETER_HOME (default ./data).
+docs: setup
+	$(BIN)/tiemeter docs --serve
 
 airflow: setup
 	$(BIN)/python -m demo.airflow_standalone

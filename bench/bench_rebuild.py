@@ -15,7 +15,7 @@ from collectors.landing import RollingLandingFile, provenance
 from tiemeter.config import parse_config
 from tiemeter.settings import Home
 from transforms.context import write_context
-from transforms.runner import build
+from transforms.project import build
 from warehouse.connection import warehouse
 from warehouse.loader import load_pending
 

@@ -43,15 +43,9 @@ def blog(fake, name: str, comments: str = "feed", feed: str = "/feed/", **extra)
 
 
 def failed_blog_checks(home) -> list[str]:
-    """The data checks (grain, not null, accepted values, relationships) of every blog model that fail."""
-    import contextlib
+    """The dbt tests (grain, not null, accepted values, relationships) of every blog model that fail."""
+    from transforms.project import run_tests
 
-    import duckdb
-
-    from transforms.checks import run_checks
-    from transforms.models import discover
-
-    with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
-        results = run_checks(con, [m for m in discover() if "blog" in m.name])
-    assert results
-    return [str(r) for r in results if not r.ok]
+    report = run_tests(home, select=["*blog*"])
+    assert report.tests
+    return [str(r) for r in report.failed_tests]

@@ -1,29 +1,43 @@
-"""SQL models: every model states its grain and documents its columns, and every data check passes."""
+"""dbt models: every model states its grain and documents its columns, and every data test passes."""
 
 from __future__ import annotations
 
 import duckdb
 import pytest
+import yaml
 from conftest import REALDATA
 
-from transforms.checks import run_checks
-from transforms.models import discover
+from transforms.project import LAYERS, MODELS_DIR, model_names, run_tests
+
+
+def _schema_entries() -> dict[str, dict]:
+    entries = {}
+    for layer in LAYERS:
+        document = yaml.safe_load((MODELS_DIR / layer / "schema.yml").read_text("utf-8"))
+        entries.update({f"{layer}.{m['name']}": m for m in document["models"]})
+    return entries
+
+
+def _test_names(entry: dict) -> set[str]:
+    return {t if isinstance(t, str) else next(iter(t)) for t in entry.get("data_tests", [])}
 
 
 def test_every_model_states_grain_and_core_columns_are_documented():
-    models = discover()
+    entries = _schema_entries()
     assert {
         "core.tweets",
         "core.x_users",
         "core.tweet_refs",
         "core.tweet_mentions",
         "core.tweet_metrics",
-    } <= {m.name for m in models}
-    for model in models:
-        assert model.grain.startswith("one row per"), model.name
-        if model.layer != "staging":
-            assert model.unique_key, model.name
-            assert model.columns, model.name
+    } <= set(entries)
+    assert sorted(entries) == model_names()  # every model file has its schema.yml entry, and back
+    for name, entry in entries.items():
+        assert entry["description"].startswith("Grain: one row per"), name
+        if not name.startswith("staging."):
+            assert {"unique_combination", "columns_documented"} <= _test_names(entry), name
+            assert entry["columns"], name
+            assert all(c["description"].strip() for c in entry["columns"]), name
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +56,9 @@ def loaded_home(tmp_path_factory):
 
 
 def test_data_checks_pass_on_all_real_samples(loaded_home):
+    results = run_tests(loaded_home, select=["path:models/core", "path:models/marts"]).tests
     con = duckdb.connect(str(loaded_home.db_path), read_only=True)
     try:
-        results = run_checks(con, [m for m in discover() if m.layer != "staging"])
         comments = con.execute(
             "SELECT table_name, column_name FROM duckdb_columns() "
             "WHERE schema_name IN ('core', 'marts') AND comment IS NULL"
@@ -59,23 +73,22 @@ def test_data_checks_pass_on_all_real_samples(loaded_home):
 def test_checks_catch_a_broken_grain(loaded_home, tmp_path):
     import shutil
 
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(loaded_home.db_path, copy)
-    con = duckdb.connect(str(copy))
+    from tiemeter.settings import Home
+
+    home = Home.resolve(tmp_path / "home").ensure()
+    shutil.copy(loaded_home.db_path, home.db_path)
+    con = duckdb.connect(str(home.db_path))
     try:
         con.execute("INSERT INTO core.tweets SELECT * FROM core.tweets LIMIT 1")
         con.execute(
             "UPDATE core.tweet_refs SET ref_type = 'liked' WHERE rowid = (SELECT min(rowid) FROM core.tweet_refs)"
         )
-        failed = {
-            r.check
-            for r in run_checks(con, discover())
-            if not r.ok and r.model in ("core.tweets", "core.tweet_refs")
-        }
     finally:
         con.close()
-    assert "grain unique (tweet_id)" in failed
-    assert "ref_type accepted_values" in failed
+    failed = {r.name: r.failures for r in run_tests(home, select=["tweets", "tweet_refs"]).failed_tests}
+    assert failed.get("unique_combination_tweets_tweet_id") == 1, failed
+    assert failed.get("unique_tweets_tweet_id") == 1, failed
+    assert [f for name, f in failed.items() if name.startswith("accepted_values_tweet_refs_ref_type")] == [1]
 
 
 def test_transform_names_its_slowest_models(loaded_home, tmp_path):
@@ -93,5 +106,7 @@ def test_transform_names_its_slowest_models(loaded_home, tmp_path):
     total = float(line.split(" in ")[1].split("s ")[0])
     slowest = [part.rsplit(" ", 1) for part in line.split("(slowest: ")[1].rstrip(")").split(", ")]
     seconds = [float(s.rstrip("s")) for _, s in slowest]
-    assert len(slowest) == 3 and {name for name, _ in slowest} <= {m.name for m in discover()}, line
+    assert len(slowest) == 3 and {name for name, _ in slowest} <= set(model_names()), line
+    model_lines = [x.split()[1] for x in result.out.splitlines() if x.startswith("  OK ")]
+    assert sorted(model_lines) == model_names()  # one line per model
     assert seconds == sorted(seconds, reverse=True) and sum(seconds) <= total + 0.1, line

@@ -11,19 +11,17 @@ from scenario import BLOG_COMMENT_COLUMNS, BLOG_POST_COLUMNS
 
 from tiemeter.config import parse_config
 from transforms.context import write_context
-from transforms.models import discover
-from transforms.runner import build
+from transforms.project import build, run_tests
 from warehouse.connection import warehouse
 
-BLOG_MODELS = ("core.blog_posts", "core.blog_comments")
+BLOG_MODELS = ("blog_posts", "blog_comments")
 
 
 def build_scenario(home, config: dict, posts=(), comments=(), identities: Path | None = None) -> None:
     cfg = parse_config(config)
-    models = discover()
     with warehouse(home) as con:
         write_context(con, cfg, identities)
-    build(home, layers=("staging", "core"), models=models)
+    build(home, layers=("staging", "core"))
     with warehouse(home) as con:
         for row in posts:
             con.execute(
@@ -33,8 +31,7 @@ def build_scenario(home, config: dict, posts=(), comments=(), identities: Path |
             con.execute(
                 f"INSERT INTO core.blog_comments VALUES ({', '.join('?' * len(BLOG_COMMENT_COLUMNS))})", row
             )
-    downstream = [m for m in models if m.layer != "staging" and m.name not in BLOG_MODELS]
-    build(home, layers=("core", "marts"), models=downstream, with_dependencies=False)
+    build(home, layers=("core", "marts"), exclude=BLOG_MODELS)
 
 
 def rows(home, sql: str, params=None) -> list[tuple]:
@@ -47,7 +44,7 @@ def table(home, name: str) -> list[tuple]:
 
 
 def failed_checks(home) -> list[str]:
-    from transforms.checks import run_checks
-
-    with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
-        return [str(r) for r in run_checks(con, [m for m in discover() if m.layer != "staging"]) if not r.ok]
+    """The dbt tests of core and marts that fail."""
+    report = run_tests(home, select=["path:models/core", "path:models/marts"])
+    assert len(report.tests) > 30
+    return [str(r) for r in report.failed_tests]

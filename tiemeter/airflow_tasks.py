@@ -135,25 +135,18 @@ def load_and_import() -> str:
 
 @airflow_errors
 def build_marts() -> str:
+    """``dbt build`` of the whole project: each model, then its tests; a failed test fails the task."""
     from tiemeter.config import load_config
     from warehouse.operations import transform
 
-    result = transform(resolve_home(), load_config())
-    return f"built {len(result.build.models)} models in {result.build.seconds:.1f}s; reference time {result.reference_time}"
-
-
-@airflow_errors
-def check_warehouse() -> str:
-    from transforms.checks import run_checks
-    from transforms.models import discover
-    from warehouse.connection import warehouse
-
-    with warehouse(resolve_home(), read_only=True) as con:
-        results = run_checks(con, [m for m in discover() if m.layer != "staging"])
-    failed = [str(r) for r in results if not r.ok]
+    result = transform(resolve_home(), load_config(), check=True, progress=log.info)
+    failed = [str(t) for t in result.failed_checks]
     if failed:
-        raise FatalError(f"{len(failed)} data check(s) failed: " + "; ".join(failed[:5]))
-    return f"{len(results)} data checks passed"
+        raise FatalError(f"{len(failed)} data test(s) failed: " + "; ".join(failed[:5]))
+    return (
+        f"built {len(result.build.models)} models and passed {len(result.checks)} tests "
+        f"in {result.build.seconds:.1f}s; reference time {result.reference_time}"
+    )
 
 
 @airflow_errors

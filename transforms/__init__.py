@@ -1,1 +1,2 @@
-"""SQL models (staging -> core -> marts), the runner that builds them, and data checks."""
+"""The dbt project (staging -> core -> marts; dbt_project.yml, models/, macros/) and the code that runs
+it in-process (project.py) and writes its context tables (context.py)."""

@@ -88,8 +88,18 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     # Its bar is drawn on stdout even when that is a log file (Airflow task logs, make bench).
     con.execute("SET enable_progress_bar = false")
     # A bounded footprint on small machines; DuckDB spills to disk beyond it.
-    con.execute(f"SET memory_limit = '{os.environ.get('TIEMETER_DUCKDB_MEMORY', '1GB')}'")
+    con.execute(f"SET memory_limit = '{memory_limit()}'")
     return con
+
+
+def memory_limit() -> str:
+    return os.environ.get("TIEMETER_DUCKDB_MEMORY", "1GB")
+
+
+def dbt_environment(home: Home) -> dict[str, str]:
+    """What transforms/profiles.yml reads: the warehouse of ``home`` and DuckDB's memory limit."""
+    home.ensure()
+    return {"TIEMETER_DBT_DATABASE": str(home.db_path), "TIEMETER_DUCKDB_MEMORY": memory_limit()}
 
 
 @contextlib.contextmanager

@@ -1,4 +1,4 @@
-"""What the command line and the DAGs call: load the landing zone, then rebuild the core tables."""
+"""What the command line and the DAGs call: load the landing zone, then build the dbt project."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 
 from tiemeter.settings import Home
-from transforms.runner import BuildReport, build
+from transforms.project import BuildReport, Progress, build
 from warehouse.connection import warehouse
 from warehouse.loader import LoadReport, load_pending, verify_and_load
 
@@ -21,17 +21,17 @@ class LoadAndBuild:
     def summary(self) -> str:
         text = self.load.summary()
         if self.build:
-            text += f"; rebuilt {len(self.build.models)} staging/core model(s) in {self.build.seconds:.1f}s"
+            text += f"; built {len(self.build.models)} staging/core model(s) in {self.build.seconds:.1f}s"
         return text
 
 
 def load_and_build(
     home: Home, force_build: bool = False, verify: bool = False, progress: Callable[..., None] | None = None
 ) -> LoadAndBuild:
-    """Load pending landing files, then rebuild staging and core if anything new arrived.
+    """Load pending landing files, then build staging and core if anything new arrived.
 
-    The build gets a fresh connection: DuckDB keeps buffers of the bulk load around otherwise, and
-    the build would start with most of the memory limit already taken.
+    dbt gets its own connection: DuckDB keeps buffers of the bulk load around otherwise, and the
+    build would start with most of the memory limit already taken.
     """
     report = verify_and_load(home, progress) if verify else load_pending(home, progress)
     with warehouse(home) as con:
@@ -59,27 +59,36 @@ def load(
 @dataclass
 class TransformResult:
     build: BuildReport
-    checks: list  # list[CheckResult]
     reference_time: str | None = None  # what marts.analysis_window measured from, and why
 
     @property
+    def checks(self) -> list:
+        return self.build.tests
+
+    @property
     def failed_checks(self) -> list:
-        return [c for c in self.checks if not c.ok]
+        return self.build.failed_tests
 
 
-def transform(home: Home, config, identities_csv=None, check: bool = False) -> TransformResult:
-    """Write the config into meta, rebuild every layer (staging, core, marts), then run the data checks."""
-    from transforms.checks import run_checks
+def transform(
+    home: Home,
+    config,
+    identities_csv=None,
+    check: bool = False,
+    full_refresh: bool = False,
+    progress: Progress | None = None,
+) -> TransformResult:
+    """Write the config into meta, then build every layer (staging, core, marts); with ``check``,
+    as ``dbt build``: each model's tests run right after it, and a failed test skips what depends on it."""
     from transforms.context import write_context
-    from transforms.models import discover
     from warehouse.status import reference_time
 
     load_pending(home)
-    models = discover()
     with warehouse(home) as con:
         write_context(con, config, identities_csv or config.identities_file)
-    built = build(home, layers=("staging", "core", "marts"), models=models)
-    with warehouse(home) as con:
-        results = run_checks(con, [m for m in models if m.layer != "staging"]) if check else []
+    built = build(
+        home, layers=("staging", "core", "marts"), full_refresh=full_refresh, check=check, progress=progress
+    )
+    with warehouse(home, read_only=True) as con:
         reference = reference_time(con)
-    return TransformResult(built, results, reference)
+    return TransformResult(built, reference)

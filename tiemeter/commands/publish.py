@@ -30,6 +30,12 @@ def register(commands) -> None:
         action="store_true",
         help="build an empty warehouse from the models instead of using HOME's",
     )
+    docs.add_argument(
+        "--serve",
+        action="store_true",
+        help="dbt docs generate on HOME's warehouse, then serve the lineage site (dbt docs serve)",
+    )
+    docs.add_argument("--port", type=int, default=8080, help="port of --serve (default 8080)")
     docs.set_defaults(handler=_docs)
 
     report = commands.add_parser("report", help="one self-contained HTML file with the four charts")
@@ -42,6 +48,11 @@ def _export(args: argparse.Namespace, home: Home) -> None:
 
 
 def _docs(args: argparse.Namespace, home: Home) -> None:
+    if args.serve:
+        from transforms.project import serve_docs
+
+        serve_docs(home, args.port)
+        return
     if args.from_models or not home.db_path.exists():
         with tempfile.TemporaryDirectory(prefix="tiemeter-docs-") as tmp:
             empty = Home.resolve(Path(tmp) / "home")

@@ -7,7 +7,6 @@ description: >
   Rao et al. (2015) use for Klout's network score. Damping 0.85; dangling nodes spread their rank
   evenly; solved with a sparse power iteration to an L1 change below 1e-12 (the networkx
   definition, checked against networkx in the tests).
-depends_on: [marts.engagement_edges]
 unique_key: [window_end, person_id]
 columns:
   window_end: {description: "End of the window.", tests: [not_null]}
@@ -53,50 +52,60 @@ NODES_SQL = """
     SELECT window_end, person_id,
            (row_number() OVER (PARTITION BY window_end ORDER BY person_id) - 1)::BIGINT AS node
     FROM (
-        SELECT window_end, source_person_id AS person_id FROM marts.engagement_edges
+        SELECT window_end, source_person_id AS person_id FROM tiemeter_pagerank_edges
         UNION
-        SELECT window_end, target_person_id FROM marts.engagement_edges
+        SELECT window_end, target_person_id FROM tiemeter_pagerank_edges
     )
 """
 
 
-def build(con: duckdb.DuckDBPyConnection) -> None:
-    edges = con.execute(
+def model(dbt, session: duckdb.DuckDBPyConnection):
+    """A dbt Python model (dbt-duckdb runs it in-process on the warehouse's connection)."""
+    dbt.config(materialized="table")
+    # Named views: dbt-duckdb's session wraps the connection, so SQL cannot see this frame's variables.
+    dbt.ref("engagement_edges").create_view("tiemeter_pagerank_edges", replace=True)
+    edge_arrays = session.execute(
         f"""
         WITH nodes AS ({NODES_SQL})
         SELECT epoch_us(e.window_end) AS window_us, s.node AS source, t.node AS target, e.weight::DOUBLE AS weight
-        FROM marts.engagement_edges e
+        FROM tiemeter_pagerank_edges e
         JOIN nodes s ON s.window_end = e.window_end AND s.person_id = e.source_person_id
         JOIN nodes t ON t.window_end = e.window_end AND t.person_id = e.target_person_id
         """
     ).fetchnumpy()
-    node_counts = con.execute(
+    node_counts = session.execute(
         f"WITH nodes AS ({NODES_SQL}) SELECT epoch_us(window_end), count(*) FROM nodes GROUP BY 1"
     ).fetchall()
     parts = {"window_us": [], "node": [], "pagerank": [], "nodes": []}
     for window_us, nodes in node_counts:
-        in_window = edges["window_us"] == window_us
+        in_window = edge_arrays["window_us"] == window_us
         rank = pagerank(
-            edges["source"][in_window], edges["target"][in_window], edges["weight"][in_window], nodes
+            edge_arrays["source"][in_window],
+            edge_arrays["target"][in_window],
+            edge_arrays["weight"][in_window],
+            nodes,
         )
         parts["window_us"].append(np.full(nodes, window_us, dtype=np.int64))
         parts["node"].append(np.arange(nodes, dtype=np.int64))
         parts["pagerank"].append(rank)
         parts["nodes"].append(np.full(nodes, nodes, dtype=np.int64))
-    # DuckDB reads a dict of NumPy arrays in place (a replacement scan of this local variable);
-    # passing the ranks as list parameters instead costs seconds per window.
-    ranks = {  # noqa: F841 - read by the SQL below
+    # DuckDB reads a dict of NumPy arrays in place (a registered view); passing the ranks as list
+    # parameters instead costs seconds per window.
+    ranks = {
         key: np.concatenate(values)
         if values
         else np.zeros(0, dtype=np.float64 if key == "pagerank" else np.int64)
         for key, values in parts.items()
     }
-    con.execute(
+    session.register("tiemeter_pagerank_ranks", ranks)
+    session.execute(
         f"""
-        CREATE OR REPLACE TABLE marts.network_pagerank AS
+        CREATE OR REPLACE TEMP TABLE tiemeter_network_pagerank AS
         WITH nodes AS ({NODES_SQL})
         SELECT n.window_end, n.person_id, r.pagerank, r.pagerank * r.nodes AS pagerank_scaled, r.nodes
         FROM nodes n
-        JOIN ranks r ON r.window_us = epoch_us(n.window_end) AND r.node = n.node
+        JOIN tiemeter_pagerank_ranks r ON r.window_us = epoch_us(n.window_end) AND r.node = n.node
         """
     )
+    session.unregister("tiemeter_pagerank_ranks")
+    return session.table("tiemeter_network_pagerank")
