@@ -1,17 +1,8 @@
-/*
-model: core.accounts
-grain: one row per configured [[accounts]] entry
-description: The people or brands whose reach and ties are measured, resolved to their X user and person.
-unique_key: [account_name]
-columns:
-  account_name: {description: "The [[accounts]] name in tiemeter.toml.", tests: [not_null]}
-  x_user_id: {description: "The account's X user id (configured, or found by x_username)."}
-  x_username: {description: "The account's X username, lower-cased."}
-  person_id: {description: "The account's person: 'map:<label>' from identities.csv, 'x:<user id>', or 'account:<name>'.", tests: [not_null]}
-*/
+{{ config(materialized='table', schema='core') }}
+
 with unique_usernames as (
     select lower(username) as username, min(user_id) as user_id
-    from core.x_users
+    from {{ ref('x_users') }}
     where username is not null
     group by 1
     having count(distinct user_id) = 1
@@ -20,15 +11,15 @@ with unique_usernames as (
 resolved as (
     select a.name as account_name, coalesce(a.x_user_id, u.user_id) as x_user_id,
         coalesce(a.x_username, lower(xu.username)) as x_username
-    from meta.config_accounts a
+    from {{ source('meta', 'config_accounts') }} a
     left join unique_usernames u on u.username = a.x_username
-    left join core.x_users xu on xu.user_id = a.x_user_id
+    left join {{ ref('x_users') }} xu on xu.user_id = a.x_user_id
 ),
 
 mapped as (
     select r.account_name, min(m.label) as label, count(distinct m.label) as labels
     from resolved r
-    join meta.identity_map m
+    join {{ source('meta', 'identity_map') }} m
       on (m.kind = 'x_user_id' and m.value = r.x_user_id) or (m.kind = 'x_username' and m.value = r.x_username)
     group by 1
 )

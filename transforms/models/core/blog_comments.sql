@@ -1,34 +1,10 @@
-/*
-model: core.blog_comments
-grain: one row per blog comment
-description: >
-  Comments, pingbacks and trackbacks on blog posts, from comment feeds, WordPress REST, WXR exports
-  and Disqus (API and export). A comment seen in several places (the same WordPress or Disqus id)
-  is one row; each field comes from the best source that has it (wordpress, wxr, disqus,
-  disqus_xml, feed; the latest observation first). Deleted, spam and unapproved comments are not
-  here. is_post_author uses the source's user ids where it has them (WordPress user id, Disqus
-  author id, Disqus username or e-mail), else the commenter's name equal to the post author's name.
-unique_key: [comment_id]
-columns:
-  comment_id: {description: "Stable id: '<site>:<id space>:<id>'. The id space is wordpress (REST, WXR and WordPress comment feeds share WordPress's ids), disqus (API and XML export), or feed (the entry's guid).", tests: [not_null, unique]}
-  site: {description: "The [[blogs]] name.", tests: [not_null]}
-  post_id: {description: "The post commented on (core.blog_posts.post_id).", tests: [not_null, {relationships: core.blog_posts.post_id}]}
-  parent_comment_id: {description: "The comment this one answers (threading), null for top-level. A WordPress or Disqus parent may be missing from this table (deleted, spam, not collected)."}
-  author_name: {description: "Commenter's display name."}
-  author_url: {description: "Commenter's website, as given (may point at an X profile)."}
-  author_email_hash: {description: "md5 of the trimmed, lower-cased e-mail (Gravatar's hash), when the source gives one."}
-  author_username: {description: "Commenter's account name at the comment system (Disqus username, e.g. twitter-12345)."}
-  published_at: {description: "When the comment was posted (UTC)."}
-  text: {description: "Comment text (HTML stripped)."}
-  kind: {description: "comment, pingback or trackback.", tests: [not_null, {accepted_values: [comment, pingback, trackback]}]}
-  is_post_author: {description: "True when the post's author wrote the comment.", tests: [not_null]}
-  source: {description: "feed, wordpress, wxr, disqus or disqus_xml.", tests: [not_null, {accepted_values: [feed, wordpress, wxr, disqus, disqus_xml]}]}
-*/
+{{ config(materialized='table', schema='core') }}
+
 with ranked as (
     select *, row_number() over (
         partition by comment_id order by source_rank, observed_at desc nulls last, landing_file desc, line_no desc
     ) as rank_no
-    from staging.stg_blog__items
+    from {{ ref('stg_blog__items') }}
     where entry_type = 'comment'
 ),
 
@@ -79,4 +55,4 @@ select
     m.source
 from merged m
 left join merged parent on parent.comment_id = m.parent_candidate
-left join core.blog_posts p on p.post_id = m.post_id
+left join {{ ref('blog_posts') }} p on p.post_id = m.post_id

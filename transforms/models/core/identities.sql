@@ -1,41 +1,16 @@
-/*
-model: core.identities
-grain: one row per channel identity (an X user, a blog commenter on one site, a blog post author on one site)
-description: >
-  Maps every identity to a person. Rules, most explicit first: (1) identities.csv; (2) a comment by
-  the post's author is the blog owner's; (3) a commenter linked to one X user, by a commenter URL
-  that points at an X profile or a Disqus username twitter-<id>; (4) otherwise the identity is its
-  own person. A commenter is keyed (core.commenter_keys) by the first usable key on its
-  site: e-mail hash, then comment-system username, then name and URL together; the same key on one
-  site is one identity. Placeholders are never keys: the Gravatar hash of an empty e-mail (md5 or
-  sha256 of ""), a blank or placeholder name or username ("Anonymous" and its translations, "Guest",
-  ...), a commenter URL that is the blog's own site. A commenter with no usable key is keyed by the
-  comment (blog:<site>:comment:<comment id>), so it is its own person, never merged with others; a
-  post whose author name is blank or a placeholder is keyed by the post. Ambiguous links (two labels, two X users, a handle two users
-  share) are never merged: link_status says which.
-unique_key: [identity_key]
-columns:
-  identity_key: {description: "x:<user id>, blog:<site>:email:<hash>, blog:<site>:user:<name>, blog:<site>:name:<name>|<url>, blog:<site>:comment:<comment id> (a commenter with no usable key), blog:<site>:author:<name> or blog:<site>:post:<post id> (a post author with no usable name).", tests: [not_null, unique]}
-  channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
-  identity_kind: {description: "x_user, commenter or post_author.", tests: [not_null, {accepted_values: [x_user, commenter, post_author]}]}
-  site: {description: "The blog, for blog identities."}
-  display_name: {description: "@username for X users, the latest name for commenters."}
-  x_user_id: {description: "The X user id: the user itself, or the X user a commenter is linked to."}
-  person_id: {description: "The person this identity belongs to.", tests: [not_null]}
-  rule: {description: "Which rule set person_id: mapping_file, post_author, x_profile_url, disqus_twitter_id, same_x_user, own.", tests: [not_null]}
-  link_status: {description: "linked, none, or ambiguous (with why) for the X link of a commenter.", tests: [not_null]}
-*/
+{{ config(materialized='table', schema='core') }}
+
 with unique_usernames as (
     select lower(username) as username, min(user_id) as user_id, count(distinct user_id) as users
-    from core.x_users
+    from {{ ref('x_users') }}
     where username is not null
     group by 1
 ),
 
 blog_owner as (
     select b.name as site, a.person_id
-    from meta.config_blogs b
-    join core.accounts a on a.account_name = b.owner
+    from {{ source('meta', 'config_blogs') }} b
+    join {{ ref('accounts') }} a on a.account_name = b.owner
 ),
 
 x_identities as (
@@ -43,15 +18,15 @@ x_identities as (
         '@' || coalesce(username, user_id) as display_name, user_id as x_user_id,
         lower(username) as username, cast(null as varchar) as email_hash, cast(null as varchar) as author_username,
         cast(null as varchar) as name_norm, cast([] as varchar[]) as urls, false as is_post_author
-    from core.x_users
+    from {{ ref('x_users') }}
 ),
 
 -- a commenter's key and its usable parts come from core.commenter_keys: no placeholder (empty
 -- e-mail hash, "Anonymous", the blog's own URL) is a key, a link or a mapping match
 comments as (
     select c.*, k.identity_key, k.usable_name, k.usable_username, k.usable_url
-    from core.blog_comments c
-    join core.commenter_keys k using (comment_id)
+    from {{ ref('blog_comments') }} c
+    join {{ ref('commenter_keys') }} k using (comment_id)
     where c.kind = 'comment'
 ),
 
@@ -75,7 +50,7 @@ post_authors as (
         cast(null as varchar) as author_username,
         lower(trim(any_value(author_name) filter (where not tiemeter_placeholder_name(author_name)))) as name_norm,
         cast([] as varchar[]) as urls, true as is_post_author
-    from core.blog_posts
+    from {{ ref('blog_posts') }}
     group by 1
 ),
 
@@ -136,7 +111,7 @@ link_decision as (
 map_matches as (
     select i.identity_key, m.label
     from all_identities i
-    join meta.identity_map m on (m.site is null or m.site = i.site) and (
+    join {{ source('meta', 'identity_map') }} m on (m.site is null or m.site = i.site) and (
         (m.kind = 'x_user_id' and i.identity_kind = 'x_user' and m.value = i.x_user_id)
         or (m.kind = 'x_username' and i.identity_kind = 'x_user' and m.value = i.username)
         or (m.kind = 'email_hash' and m.value = i.email_hash)

@@ -1,41 +1,18 @@
-/*
-model: core.interactions
-grain: one row per directed interaction (actor, target, kind, content)
-description: >
-  One edge table for every channel. X: reply, retweet, quote, mention (only mentions the author
-  wrote: not the "RT @user:" a retweet carries, no mention in a retweet at all, and not the
-  replied-to user in a reply, which the reply already counts), like, link_share (a tweet, not a
-  retweet, linking to a post on a configured blog: towards the post's author, else the blog's
-  owner; a retweet or quote of it is a retweet or quote of its author, not another link_share).
-  Blog: comment (on the post,
-  towards its author), comment_reply (towards the parent comment's author), pingback (a link from
-  another site: not a person, so actor_person_id is null). Removed tweets (core.removed_tweets),
-  X interactions of a removed user (core.removals) and self-interactions are left out.
-unique_key: [interaction_id]
-columns:
-  interaction_id: {description: "md5 of kind, content id, actor and target.", tests: [not_null]}
-  actor_person_id: {description: "Who acted (null only for pingbacks).", tests: [{relationships: core.persons.person_id}]}
-  target_person_id: {description: "Who was acted on.", tests: [not_null, {relationships: core.persons.person_id}]}
-  kind: {description: "reply, retweet, quote, mention, like, link_share, comment, comment_reply or pingback.", tests: [not_null, {accepted_values: [reply, retweet, quote, mention, like, link_share, comment, comment_reply, pingback]}]}
-  channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
-  occurred_at: {description: "When it happened (UTC). Likes are dated by the liked tweet. (Named occurred_at: AT is an SQL keyword.)"}
-  content_id: {description: "The tweet, like or comment that carries the interaction.", tests: [not_null]}
-  post_id: {description: "The post interacted with: the tweet replied to, retweeted, quoted or liked; the blog post commented on or linked (for a link_share to a post not collected, the linked URL)."}
-  actor_label: {description: "For a pingback, the linking URL; otherwise the actor's identity key."}
-*/
+{{ config(materialized='table', schema='core') }}
+
 with removed as (
-    select tweet_id from core.removed_tweets
+    select tweet_id from {{ ref('removed_tweets') }}
 ),
 
 tweets as (
-    select t.* from core.tweets t where t.tweet_id not in (select tweet_id from removed)
+    select t.* from {{ ref('tweets') }} t where t.tweet_id not in (select tweet_id from removed)
 ),
 
 x_person as (
     -- a removed user (core.removals) is in no X interaction, as actor or as target
-    select x_user_id, person_id from core.identities
+    select x_user_id, person_id from {{ ref('identities') }}
     where identity_kind = 'x_user'
-      and x_user_id not in (select resource_id from core.removals where resource_type = 'user')
+      and x_user_id not in (select resource_id from {{ ref('removals') }} where resource_type = 'user')
 ),
 
 x_edges as (
@@ -50,17 +27,17 @@ x_edges as (
         t.tweet_id as content_id,
         r.referenced_tweet_id as post_id
     from tweets t
-    join core.tweet_refs r on r.tweet_id = t.tweet_id
-    left join core.tweet_mentions rt on rt.tweet_id = t.tweet_id and rt.is_retweet_prefix
+    join {{ ref('tweet_refs') }} r on r.tweet_id = t.tweet_id
+    left join {{ ref('tweet_mentions') }} rt on rt.tweet_id = t.tweet_id and rt.is_retweet_prefix
     where r.referenced_tweet_id not in (select tweet_id from removed)
     union all
     -- mentions the author wrote
     select 'mention', t.author_id, coalesce(m.mentioned_user_id, u.user_id), t.created_at, t.tweet_id, null
     from tweets t
-    join core.tweet_mentions m on m.tweet_id = t.tweet_id
+    join {{ ref('tweet_mentions') }} m on m.tweet_id = t.tweet_id
     left join (
         select lower(username) as username, min(user_id) as user_id
-        from core.x_users where username is not null group by 1 having count(*) = 1
+        from {{ ref('x_users') }} where username is not null group by 1 having count(*) = 1
     ) u on u.username = m.mentioned_username
     where not t.is_retweet
       and not m.is_retweet_prefix
@@ -69,7 +46,7 @@ x_edges as (
     -- likes, and retweets X listed without the retweet itself
     select case x.reaction when 'like' then 'like' else 'retweet' end, x.user_id, t.author_id, x.reacted_at,
         x.reaction || ':' || x.tweet_id || ':' || x.user_id, x.tweet_id
-    from core.tweet_reactions x
+    from {{ ref('tweet_reactions') }} x
     join tweets t on t.tweet_id = x.tweet_id
     where x.reaction = 'like' or x.retweet_id is null
 ),
@@ -91,16 +68,16 @@ tweet_links as (
 
 blog_owners as (
     select b.name as site, tiemeter_norm_url(b.site_url) as site_norm, a.person_id as owner_person_id
-    from meta.config_blogs b
-    left join core.accounts a on a.account_name = b.owner
+    from {{ source('meta', 'config_blogs') }} b
+    left join {{ ref('accounts') }} a on a.account_name = b.owner
 ),
 
 configured_posts as (
     select p.post_id, tiemeter_norm_url(p.url) as url_norm,
         coalesce(i.person_id, o.owner_person_id) as target_person_id
-    from core.blog_posts p
+    from {{ ref('blog_posts') }} p
     join blog_owners o using (site)
-    left join core.identities i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
+    left join {{ ref('identities') }} i on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
 ),
 
 link_shares as (
@@ -125,21 +102,21 @@ link_share_interactions as (
 
 comment_identity as (
     -- the commenter's key is built once, in core.commenter_keys (placeholders are never keys)
-    select c.*, k.identity_key from core.blog_comments c join core.commenter_keys k using (comment_id)
+    select c.*, k.identity_key from {{ ref('blog_comments') }} c join {{ ref('commenter_keys') }} k using (comment_id)
 ),
 
 comment_person as (
     -- a comment's author as a person; pingbacks and trackbacks are not people
     select c.comment_id, i.person_id
     from comment_identity c
-    join core.identities i on i.identity_key = c.identity_key
+    join {{ ref('identities') }} i on i.identity_key = c.identity_key
     where c.kind = 'comment'
 ),
 
 post_author as (
     select p.post_id, i.person_id
-    from core.blog_posts p
-    join core.identities i on i.identity_key = tiemeter_post_author_key(p.site, p.author_name, p.post_id)
+    from {{ ref('blog_posts') }} p
+    join {{ ref('identities') }} i on i.identity_key = tiemeter_post_author_key(p.site, p.author_name, p.post_id)
 ),
 
 blog_interactions as (
@@ -153,7 +130,7 @@ blog_interactions as (
         c.post_id,
         case when c.kind = 'comment' then c.identity_key else c.author_url end as actor_label
     from comment_identity c
-    left join core.identities ai on ai.identity_key = c.identity_key
+    left join {{ ref('identities') }} ai on ai.identity_key = c.identity_key
     left join comment_person pi on pi.comment_id = c.parent_comment_id
     left join post_author pa on pa.post_id = c.post_id
 ),

@@ -1,17 +1,5 @@
-/*
-model: core.persons
-grain: one row per person (one or more identities across channels)
-unique_key: [person_id]
-columns:
-  person_id: {description: "Stable id: 'map:<label>', 'x:<user id>', 'account:<name>' or a blog identity key.", tests: [not_null, unique]}
-  display_name: {description: "The account name, else @username, else the latest commenter name."}
-  x_user_id: {description: "The person's X user (the lowest id if a mapping joins several)."}
-  x_username: {description: "That X user's username."}
-  followers: {description: "That X user's followers in the latest profile."}
-  account_name: {description: "The [[accounts]] name when the person is a configured account."}
-  identities: {description: "How many identities the person has.", tests: [not_null]}
-  channels: {description: "Channels the person appears in (x, blog).", tests: [not_null]}
-*/
+{{ config(materialized='table', schema='core') }}
+
 with from_identities as (
     select person_id,
         min(x_user_id) filter (where channel = 'x') as x_user_id,
@@ -19,13 +7,13 @@ with from_identities as (
         arg_max(display_name, identity_kind = 'commenter') as blog_display,
         count(*) as identities,
         list_sort(list_distinct(list(channel))) as channels
-    from core.identities
+    from {{ ref('identities') }}
     group by person_id
 ),
 
 accounts as (
     select person_id, min(account_name) as account_name, min(x_user_id) as x_user_id
-    from core.accounts
+    from {{ ref('accounts') }}
     group by person_id
 ),
 
@@ -47,4 +35,4 @@ select
 from all_persons p
 left join from_identities i using (person_id)
 left join accounts a using (person_id)
-left join core.x_users u on u.user_id = coalesce(i.x_user_id, a.x_user_id)
+left join {{ ref('x_users') }} u on u.user_id = coalesce(i.x_user_id, a.x_user_id)

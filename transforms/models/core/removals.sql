@@ -1,29 +1,5 @@
-/*
-model: core.removals
-grain: one row per tweet or user that X says is gone and that has not come back
-description: >
-  The removals that stand, with the id and the reason (the text is gone from core: see
-  core.tweets.removal_reason and core.x_users). Each compliance event sets one state of its tweet
-  or user, and the latest event of each state wins, so a reversal (user_undelete, user_unsuspend,
-  user_unprotect, undrop, undelete) ends the removal it reverses. States: a tweet is deleted
-  (batch delete, stream delete), dropped (drop / undrop) or withheld (stream withheld); a user is
-  deleted (user_delete / user_undelete, a batch row with reason deactivated or deleted),
-  suspended (user_suspend / user_unsuspend, batch reason suspended), protected (user_protect /
-  user_unprotect, batch reason protected) or withheld (user_withheld). A tweet an API error
-  reports as "Not Found Error" is deleted, as "Authorization Error" unavailable. scrub_geo,
-  tweet_edit and user_profile_modification remove nothing. Every mart leaves removed content out:
-  a removed user's tweets, reactions and interactions, and a removed tweet's retweets and quotes
-  (core.removed_tweets lists every tweet that follows).
-unique_key: [resource_type, resource_id]
-columns:
-  resource_type: {description: "tweet or user.", tests: [not_null, {accepted_values: [tweet, user]}]}
-  resource_id: {description: "The user id, or the tweet (its edit chain, as core.tweets.tweet_id).", tests: [not_null]}
-  reason: {description: "Tweets: deleted, dropped, withheld or unavailable. Users: deleted, suspended, protected or withheld. The first that stands, in that order.", tests: [not_null, {accepted_values: [deleted, dropped, withheld, unavailable, suspended, protected]}]}
-  removes_text: {description: "True when the content's text and media must leave core and the exports (every reason but withheld, where the content is only hidden in some countries).", tests: [not_null]}
-  event_at: {description: "When the standing event happened, as X dates it."}
-  observed_at: {description: "When tiemeter learnt of it (the compliance file or API page was retrieved)."}
-  source: {description: "compliance or api_error.", tests: [not_null, {accepted_values: [compliance, api_error]}]}
-*/
+{{ config(materialized='table', schema='core') }}
+
 with states as (
     -- each event: which state of its tweet or user it sets, and whether it sets or clears it
     select resource_type, resource_id, created_at, observed_at,
@@ -41,7 +17,7 @@ with states as (
             when resource_type = 'user' and action = 'undelete' then 'deleted'
         end as state,
         action not in ('undelete', 'undrop', 'user_undelete', 'user_unsuspend', 'user_unprotect') as sets
-    from core.x_compliance
+    from {{ ref('x_compliance') }}
 ),
 
 latest as (
@@ -63,7 +39,7 @@ from_errors as (
     select 'tweet' as resource_type, resource_id,
         case when title = 'Not Found Error' then 'deleted' else 'unavailable' end as reason,
         cast(null as timestamptz) as event_at, last_seen_at as observed_at, 'api_error' as source
-    from core.x_api_errors
+    from {{ ref('x_api_errors') }}
     where resource_type = 'tweet' and title in ('Not Found Error', 'Authorization Error') and resource_id is not null
 ),
 
@@ -74,7 +50,7 @@ all_removals as (
         case r.reason when 'deleted' then 1 when 'suspended' then 2 when 'protected' then 3 when 'dropped' then 4
             when 'unavailable' then 5 else 6 end as priority
     from (select * from from_compliance union all select * from from_errors) r
-    left join core.tweet_versions v on r.resource_type = 'tweet' and v.version_id = r.resource_id
+    left join {{ ref('tweet_versions') }} v on r.resource_type = 'tweet' and v.version_id = r.resource_id
 )
 
 select

@@ -1,36 +1,14 @@
-/*
-model: marts.analysis_window
-grain: one row per build (the reference time and the settings every mart uses)
-description: >
-  The reference time: metrics.as_of from the config; else the latest activity of what is configured
-  (tweets by the [[accounts]], interactions by or at them, posts and comments on the [[blogs]],
-  tweets sharing a [[campaigns]] URL or query and the tweets answering, retweeting or quoting them,
-  conversions credited to a campaign), so that importing unrelated data never moves it; else, when
-  nothing is configured or nothing configured has any activity, the latest event in the data (tweet,
-  comment, post or conversion). Recency, windows and "days since" are measured from it, never from
-  the wall clock, so a 2012 campaign analysed today gives the answer it gave in 2012.
-unique_key: [as_of]
-columns:
-  as_of: {description: "The reference time.", tests: [not_null]}
-  as_of_source: {description: "config, configured_activity or latest_event (see the description).", tests: [not_null, {accepted_values: [config, configured_activity, latest_event]}]}
-  window_days: {description: "Length of the spread-score window in days (default 90).", tests: [not_null]}
-  window_start: {description: "as_of minus window_days.", tests: [not_null]}
-  heavyweight_followers: {description: "Followers from which an amplifier is a heavyweight (default 100,000).", tests: [not_null]}
-  strong_tie_threshold: {description: "tie_strength from which a tie is strong.", tests: [not_null]}
-  weak_tie_threshold: {description: "tie_strength from which a tie is weak.", tests: [not_null]}
-  w_true_reach: {description: "Weight of true reach in the spread score.", tests: [not_null]}
-  w_amplification: {description: "Weight of amplification in the spread score.", tests: [not_null]}
-  w_network_impact: {description: "Weight of network impact in the spread score.", tests: [not_null]}
-*/
-with removed as (select tweet_id from core.removed_tweets),
+{{ config(materialized='table', schema='marts') }}
+
+with removed as (select tweet_id from {{ ref('removed_tweets') }}),
 
 campaigns as (
-    select name, tiemeter_norm_url(url) as url_norm, query from meta.config_campaigns
+    select name, tiemeter_norm_url(url) as url_norm, query from {{ source('meta', 'config_campaigns') }}
 ),
 
 campaign_tweets as (
     select t.tweet_id, t.created_at
-    from core.tweets t, campaigns c
+    from {{ ref('tweets') }} t, campaigns c
     where t.tweet_id not in (select tweet_id from removed)
       and ((c.url_norm is not null and list_contains(list_transform(t.urls, u -> tiemeter_norm_url(u)), c.url_norm))
         or (c.url_norm is null and c.query is not null and contains(lower(t.text), lower(c.query))))
@@ -39,41 +17,41 @@ campaign_tweets as (
 configured_events as (
     -- tweets by the configured accounts
     select max(t.created_at) as event_at
-    from core.tweets t
-    join core.accounts a on a.x_user_id = t.author_id
+    from {{ ref('tweets') }} t
+    join {{ ref('accounts') }} a on a.x_user_id = t.author_id
     where t.tweet_id not in (select tweet_id from removed)
     union all
     -- interactions by them, and at them (replies, mentions, retweets, likes, comments, link shares)
-    select max(i.occurred_at) from core.interactions i join core.accounts a on a.person_id = i.actor_person_id
+    select max(i.occurred_at) from {{ ref('interactions') }} i join {{ ref('accounts') }} a on a.person_id = i.actor_person_id
     union all
-    select max(i.occurred_at) from core.interactions i join core.accounts a on a.person_id = i.target_person_id
+    select max(i.occurred_at) from {{ ref('interactions') }} i join {{ ref('accounts') }} a on a.person_id = i.target_person_id
     union all
     -- posts and comments on the configured blogs
-    select max(p.published_at) from core.blog_posts p join meta.config_blogs b on b.name = p.site
+    select max(p.published_at) from {{ ref('blog_posts') }} p join {{ source('meta', 'config_blogs') }} b on b.name = p.site
     union all
-    select max(c.published_at) from core.blog_comments c join meta.config_blogs b on b.name = c.site
+    select max(c.published_at) from {{ ref('blog_comments') }} c join {{ source('meta', 'config_blogs') }} b on b.name = c.site
     union all
     -- the campaigns' sharing tweets, and the tweets that answer, retweet or quote them
     select max(created_at) from campaign_tweets
     union all
     select max(t.created_at)
-    from core.tweet_refs r
+    from {{ ref('tweet_refs') }} r
     join campaign_tweets c on c.tweet_id = r.referenced_tweet_id
-    join core.tweets t on t.tweet_id = r.tweet_id
+    join {{ ref('tweets') }} t on t.tweet_id = r.tweet_id
     where t.tweet_id not in (select tweet_id from removed)
     union all
     -- conversions credited to a campaign
-    select max(v.occurred_at) from core.conversions v join campaigns c on c.name = v.campaign
+    select max(v.occurred_at) from {{ ref('conversions') }} v join campaigns c on c.name = v.campaign
 ),
 
 events as (
-    select max(created_at) as event_at from core.tweets
+    select max(created_at) as event_at from {{ ref('tweets') }}
     union all
-    select max(published_at) from core.blog_comments
+    select max(published_at) from {{ ref('blog_comments') }}
     union all
-    select max(published_at) from core.blog_posts
+    select max(published_at) from {{ ref('blog_posts') }}
     union all
-    select max(occurred_at) from core.conversions
+    select max(occurred_at) from {{ ref('conversions') }}
 ),
 
 latest as (
@@ -89,7 +67,7 @@ reference as (
              when latest.configured_at is not null then 'configured_activity'
              else 'latest_event' end as as_of_source,
         m.* exclude (as_of)
-    from (select * from meta.config_metrics limit 1) m, latest
+    from (select * from {{ source('meta', 'config_metrics') }} limit 1) m, latest
 )
 
 select

@@ -1,27 +1,14 @@
-/*
-model: marts.campaign_sharing_tweets
-grain: one row per (campaign, tweet) that shares the campaign
-description: >
-  Tweets that link to the campaign URL (or, for a query campaign, contain the query text), with
-  the retweets and quotes of those tweets. Removed tweets are left out.
-unique_key: [campaign, tweet_id]
-columns:
-  campaign: {description: "The [[campaigns]] name.", tests: [not_null]}
-  tweet_id: {description: "The sharing tweet.", tests: [not_null, {relationships: core.tweets.tweet_id}]}
-  author_id: {description: "Its author's X user id.", tests: [not_null]}
-  share_kind: {description: "link (the tweet carries the URL or query), retweet or quote (of a link tweet).", tests: [not_null, {accepted_values: [link, retweet, quote]}]}
-  shared_tweet_id: {description: "For a retweet or quote, the link tweet it passes on."}
-  created_at: {description: "When it was tweeted."}
-*/
-with w as (select * from marts.analysis_window),
+{{ config(materialized='table', schema='marts') }}
+
+with w as (select * from {{ ref('analysis_window') }}),
 
 campaigns as (
-    select name, tiemeter_norm_url(url) as url_norm, query from meta.config_campaigns
+    select name, tiemeter_norm_url(url) as url_norm, query from {{ source('meta', 'config_campaigns') }}
 ),
 
 tweets as (
-    select t.* from core.tweets t, w
-    where t.created_at <= w.as_of and t.tweet_id not in (select tweet_id from core.removed_tweets)
+    select t.* from {{ ref('tweets') }} t, w
+    where t.created_at <= w.as_of and t.tweet_id not in (select tweet_id from {{ ref('removed_tweets') }})
 ),
 
 linking as (
@@ -43,7 +30,7 @@ passed_on as (
         case when r.ref_type = 'retweeted' then 'retweet' else 'quote' end as share_kind,
         o.tweet_id as shared_tweet_id, t.created_at
     from originals o
-    join core.tweet_refs r on r.referenced_tweet_id = o.tweet_id and r.ref_type in ('retweeted', 'quoted')
+    join {{ ref('tweet_refs') }} r on r.referenced_tweet_id = o.tweet_id and r.ref_type in ('retweeted', 'quoted')
     join tweets t on t.tweet_id = r.tweet_id
 )
 

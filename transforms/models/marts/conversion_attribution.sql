@@ -1,66 +1,32 @@
-/*
-model: marts.conversion_attribution
-grain: >
-  one row per conversion by the reference time; under the linear rule, one row per (conversion,
-  credited post), and one row for a conversion no post is credited with
-description: >
-  Who gets the credit for each conversion, once. A touch is the converter's engagement with a
-  campaign's post, no later than the conversion and at most metrics.attribution_lookback_days
-  (default 7) before it: a reply, retweet, quote or like of one of the campaign's sharing tweets
-  (marts.campaign_sharing_tweets), or a comment or comment reply on the campaign's own blog post (the
-  blog post whose normalised URL is the campaign URL). A conversion that names a campaign is touched
-  only by that campaign's posts; one that names none, by any campaign's. metrics.attribution_rule
-  picks the credited post: last_touch (default) the latest touch, first_touch the earliest (ties in
-  time go to the smaller post id), linear every touched post, with credit = its touches / all the
-  conversion's touches, so a conversion's credits sum to 1. A conversion without a touch credits no
-  post (post_id null, credit 0). See docs/metrics.md, Attribution.
-unique_key: [conversion_id, post_id]
-columns:
-  conversion_id: {description: "The conversion.", tests: [not_null, {relationships: core.conversions.conversion_id}, {expression: "(select sum(a.credit) from marts.conversion_attribution a where a.conversion_id = conversion_attribution.conversion_id) <= 1 + 1e-9"}]}
-  campaign: {description: "The conversion's campaign; when it names none, the credited post's campaign (null when no post is credited)."}
-  person_id: {description: "The converter's person, when matched.", tests: [{relationships: core.persons.person_id}]}
-  converted_at: {description: "When the conversion happened.", tests: [not_null]}
-  amount: {description: "The conversion's amount.", tests: [not_null]}
-  currency: {description: "Its currency."}
-  rule: {description: "The attribution rule used (metrics.attribution_rule).", tests: [not_null, {accepted_values: [last_touch, first_touch, linear]}]}
-  lookback_days: {description: "The lookback used (metrics.attribution_lookback_days).", tests: [not_null]}
-  touches: {description: "The conversion's touches within the lookback (0 when none).", tests: [not_null]}
-  post_id: {description: "The credited post: a sharing tweet's id, or the campaign blog post's id; null when no post is credited."}
-  channel: {description: "The credited post's channel, x or blog.", tests: [{accepted_values: [x, blog]}]}
-  author_person_id: {description: "The credited post's author.", tests: [{relationships: core.persons.person_id}]}
-  author_user_id: {description: "The author's X user id (for a blog post, the X account of its author's person, if any)."}
-  amplifier_class: {description: "The author's class, as in marts.campaign_amplifiers: heavyweight (followers >= metrics.heavyweight_followers) or regular.", tests: [{accepted_values: [heavyweight, regular]}]}
-  touched_at: {description: "The credited touch (linear: the latest touch of the credited post)."}
-  credit: {description: "The share of the conversion credited to the post: 1 (last or first touch), touches of the post / touches (linear), 0 when no post is credited.", tests: [not_null, {expression: "credit between 0 and 1 and (credit = 0) = (post_id is null)"}]}
-  credited_amount: {description: "amount x credit.", tests: [not_null]}
-*/
-with w as (select as_of, heavyweight_followers from marts.analysis_window),
+{{ config(materialized='table', schema='marts') }}
+
+with w as (select as_of, heavyweight_followers from {{ ref('analysis_window') }}),
 
 settings as (
     select attribution_rule as rule, attribution_lookback_days as lookback_days
-    from meta.config_metrics
+    from {{ source('meta', 'config_metrics') }}
     limit 1
 ),
 
 conversions as (
     select c.conversion_id, c.campaign, c.person_id, c.occurred_at, c.amount, c.currency
-    from core.conversions c, w
+    from {{ ref('conversions') }} c, w
     where c.occurred_at <= w.as_of
 ),
 
 -- what a converter can touch: each campaign's sharing tweets, and the campaign's own blog post
 campaign_posts as (
-    select campaign, tweet_id as post_id, 'x' as channel from marts.campaign_sharing_tweets
+    select campaign, tweet_id as post_id, 'x' as channel from {{ ref('campaign_sharing_tweets') }}
     union
     select k.name, p.post_id, 'blog'
-    from meta.config_campaigns k
-    join core.blog_posts p on tiemeter_norm_url(p.url) = tiemeter_norm_url(k.url)
+    from {{ source('meta', 'config_campaigns') }} k
+    join {{ ref('blog_posts') }} p on tiemeter_norm_url(p.url) = tiemeter_norm_url(k.url)
 ),
 
 touches as (
     select c.conversion_id, p.campaign, i.post_id, p.channel, i.occurred_at as touched_at, i.interaction_id
     from conversions c
-    join core.interactions i on i.actor_person_id = c.person_id
+    join {{ ref('interactions') }} i on i.actor_person_id = c.person_id
     join campaign_posts p on p.post_id = i.post_id and p.channel = i.channel, settings s
     where (
             (p.channel = 'x' and i.kind in ('reply', 'retweet', 'quote', 'like'))
@@ -95,17 +61,17 @@ credited as (
 
 tweet_authors as (
     select t.tweet_id as post_id, t.author_id as author_user_id, i.person_id as author_person_id
-    from core.tweets t
-    left join core.identities i on i.identity_key = 'x:' || t.author_id
+    from {{ ref('tweets') }} t
+    left join {{ ref('identities') }} i on i.identity_key = 'x:' || t.author_id
     where t.tweet_id in (select post_id from credited where channel = 'x')
 ),
 
 blog_authors as (
     select p.post_id, i.person_id as author_person_id,
-        (select min(xi.x_user_id) from core.identities xi
+        (select min(xi.x_user_id) from {{ ref('identities') }} xi
          where xi.person_id = i.person_id and xi.identity_kind = 'x_user') as author_user_id
-    from core.blog_posts p
-    left join core.identities i
+    from {{ ref('blog_posts') }} p
+    left join {{ ref('identities') }} i
       on i.identity_key = 'blog:' || p.site || ':author:' || lower(trim(coalesce(p.author_name, '')))
     where p.post_id in (select post_id from credited where channel = 'blog')
 ),
@@ -144,5 +110,5 @@ cross join settings s
 cross join w
 left join credited k on k.conversion_id = c.conversion_id
 left join authors a on a.post_id = k.post_id and a.channel = k.channel
-left join marts.campaign_amplifiers ca on ca.campaign = k.campaign and ca.user_id = a.author_user_id
-left join marts.follower_counts f on f.user_id = a.author_user_id
+left join {{ ref('campaign_amplifiers') }} ca on ca.campaign = k.campaign and ca.user_id = a.author_user_id
+left join {{ ref('follower_counts') }} f on f.user_id = a.author_user_id

@@ -1,20 +1,4 @@
-"""
-model: marts.network_pagerank
-grain: one row per (window end, person) of the engagement graph
-description: >
-  Network impact: PageRank (Brin and Page 1998) of each person in the window's engagement graph
-  (engager -> engaged, weighted by interactions), as Kwak et al. (2010) rank Twitter users and
-  Rao et al. (2015) use for Klout's network score. Damping 0.85; dangling nodes spread their rank
-  evenly; solved with a sparse power iteration to an L1 change below 1e-12 (the networkx
-  definition, checked against networkx in the tests).
-unique_key: [window_end, person_id]
-columns:
-  window_end: {description: "End of the window.", tests: [not_null]}
-  person_id: {description: "A person in that window's graph.", tests: [not_null]}
-  pagerank: {description: "PageRank; sums to 1 over the window's graph.", tests: [not_null]}
-  pagerank_scaled: {description: "pagerank x nodes: 1 is an average node.", tests: [not_null]}
-  nodes: {description: "Nodes in the window's graph.", tests: [not_null]}
-"""
+"""marts.network_pagerank: Network impact: PageRank (Brin and Page 1998) of each person in the window's engagement graph (engager -> engaged, weighted by interactions), as Kwak et al. Grain, columns and tests: schema.yml."""
 
 from __future__ import annotations
 

@@ -1,42 +1,13 @@
-/*
-model: marts.post_reach_engagement
-grain: one row per post (an original tweet or quote, or a blog post) published by the reference time
-description: >
-  Reach against engagement for every post. Retweets are not posts (they are engagement on the
-  retweeted post); removed tweets are left out. Metric counts come from the snapshot closest to
-  the reference time and fall back to what tiemeter counted itself.
-unique_key: [post_id]
-columns:
-  post_id: {description: "The tweet id, or the blog post's canonical URL.", tests: [not_null]}
-  channel: {description: "x or blog.", tests: [not_null, {accepted_values: [x, blog]}]}
-  author_person_id: {description: "The author's person.", tests: [{relationships: core.persons.person_id}]}
-  posted_at: {description: "When it was published (UTC).", tests: [not_null]}
-  url: {description: "The blog post URL, or the tweet's x.com URL."}
-  author_followers: {description: "The author's X followers at the reference time (marts.follower_counts)."}
-  potential_impressions: {description: "Exposure: the sum, over the post's shares (marts.post_shares: the tweet itself, its retweets and quotes; for a blog post the tweets linking it, their retweets and quotes), of the sharer's followers at tweet time. Two shares by one account count twice.", tests: [not_null]}
-  potential_reach: {description: "The followers of the distinct accounts among those shares, each account once (at the largest count it had when sharing). Never above potential_impressions.", tests: [not_null, {expression: "potential_reach <= potential_impressions"}]}
-  impressions: {description: "impression_count from the API; null where unknown (X reports 0 for tweets from before it counted views)."}
-  replies: {description: "Replies (reply_count, else replies counted).", tests: [not_null]}
-  retweets: {description: "Retweets (retweet_count, else retweets counted).", tests: [not_null]}
-  quotes: {description: "Quotes (quote_count, else quotes counted).", tests: [not_null]}
-  likes: {description: "Likes (like_count, else likes counted).", tests: [not_null]}
-  comments: {description: "Blog comments by people other than the post's author (0 for tweets).", tests: [not_null]}
-  pingbacks: {description: "Pingbacks and trackbacks (blog posts).", tests: [not_null]}
-  engagements: {description: "replies + retweets + quotes + likes + comments.", tests: [not_null]}
-  engagement_rate_followers: {description: "engagements / author_followers; null when followers are unknown or 0."}
-  engagement_rate_impressions: {description: "engagements / impressions where the API gave them (> 0), else engagements / potential_impressions; null when both are 0 or unknown."}
-  engagement_rate_denominator: {description: "What engagement_rate_impressions divides by: impressions or potential_impressions (null when it is null).", tests: [{accepted_values: [impressions, potential_impressions]}]}
-  conversions: {description: "Conversions credited to the post (sum of marts.conversion_attribution.credit: whole conversions, or fractions under the linear rule). Summed over all posts, never more than the conversions that happened.", tests: [not_null, {expression: "(select sum(p.conversions) from marts.post_reach_engagement p) <= (select count(*) from core.conversions c, marts.analysis_window w where c.occurred_at <= w.as_of) + 1e-6"}]}
-  conversion_amount: {description: "Their credited amount (sum of marts.conversion_attribution.credited_amount). Summed over all posts, never more than the amount that happened.", tests: [not_null, {expression: "(select sum(p.conversion_amount) from marts.post_reach_engagement p) <= (select coalesce(sum(c.amount), 0) from core.conversions c, marts.analysis_window w where c.occurred_at <= w.as_of) + 1e-6"}]}
-*/
-with w as (select as_of from marts.analysis_window),
+{{ config(materialized='table', schema='marts') }}
 
-removed as (select tweet_id from core.removed_tweets),
+with w as (select as_of from {{ ref('analysis_window') }}),
+
+removed as (select tweet_id from {{ ref('removed_tweets') }}),
 
 tweet_posts as (
     select t.tweet_id as post_id, t.author_id, t.created_at as posted_at,
         'https://x.com/i/status/' || t.tweet_id as url
-    from core.tweets t, w
+    from {{ ref('tweets') }} t, w
     where not t.is_retweet and t.created_at <= w.as_of and t.tweet_id not in (select tweet_id from removed)
 ),
 
@@ -48,7 +19,7 @@ snapshot as (
                 struct_pack(retweets := m.retweets, replies := m.replies, likes := m.likes, quotes := m.quotes,
                             impressions := m.impressions),
                 tiemeter_snapshot_rank(m.observed_at, w.as_of)) as picked
-        from core.tweet_metrics m, w
+        from {{ ref('tweet_metrics') }} m, w
         group by m.tweet_id
     )
 ),
@@ -59,7 +30,7 @@ counted as (
         count(*) filter (where kind = 'retweet') as retweets,
         count(*) filter (where kind = 'quote') as quotes,
         count(*) filter (where kind = 'like') as likes
-    from core.interactions, w
+    from {{ ref('interactions') }}, w
     where channel = 'x' and occurred_at <= w.as_of
     group by post_id
 ),
@@ -67,7 +38,7 @@ counted as (
 sharers as (
     -- each account's shares of each post: all of them count for exposure, the account once for reach
     select post_id, user_id, sum(followers) as impressions, max(followers) as reach
-    from marts.post_shares
+    from {{ ref('post_shares') }}
     group by post_id, user_id
 ),
 
@@ -79,14 +50,14 @@ exposure as (
 
 post_author_identity as (
     select p.*, tiemeter_post_author_key(p.site, p.author_name, p.post_id) as identity_key
-    from core.blog_posts p
+    from {{ ref('blog_posts') }} p
 ),
 
 blog_posts as (
     select p.post_id, i.person_id as author_person_id, p.published_at as posted_at, p.url,
-        (select min(x_user_id) from core.identities xi where xi.person_id = i.person_id and xi.identity_kind = 'x_user') as author_x_user_id
+        (select min(x_user_id) from {{ ref('identities') }} xi where xi.person_id = i.person_id and xi.identity_kind = 'x_user') as author_x_user_id
     from post_author_identity p
-    left join core.identities i using (identity_key), w
+    left join {{ ref('identities') }} i using (identity_key), w
     where p.published_at <= w.as_of
 ),
 
@@ -96,7 +67,7 @@ blog_counts as (
                          and i.actor_person_id is distinct from p.author_person_id) as comments,
         count(*) filter (where i.kind = 'pingback') as pingbacks
     from blog_posts p
-    join core.interactions i on i.post_id = p.post_id and i.channel = 'blog', w
+    join {{ ref('interactions') }} i on i.post_id = p.post_id and i.channel = 'blog', w
     where i.occurred_at <= w.as_of
     group by p.post_id
 ),
@@ -104,7 +75,7 @@ blog_counts as (
 -- each conversion is credited once, to one post (or split under the linear rule)
 conversion_totals as (
     select post_id, sum(credit) as conversions, sum(credited_amount) as conversion_amount
-    from marts.conversion_attribution
+    from {{ ref('conversion_attribution') }}
     where post_id is not null
     group by post_id
 ),
@@ -123,8 +94,8 @@ tweet_rows as (
         0 as comments,
         0 as pingbacks
     from tweet_posts p
-    left join core.identities i on i.identity_key = 'x:' || p.author_id
-    left join marts.follower_counts f on f.user_id = p.author_id
+    left join {{ ref('identities') }} i on i.identity_key = 'x:' || p.author_id
+    left join {{ ref('follower_counts') }} f on f.user_id = p.author_id
     left join exposure a on a.post_id = p.post_id
     left join snapshot s on s.tweet_id = p.post_id
     left join counted c on c.post_id = p.post_id
@@ -141,7 +112,7 @@ blog_rows as (
         coalesce(b.comments, 0),
         coalesce(b.pingbacks, 0)
     from blog_posts p
-    left join marts.follower_counts f on f.user_id = p.author_x_user_id
+    left join {{ ref('follower_counts') }} f on f.user_id = p.author_x_user_id
     left join exposure a on a.post_id = p.post_id
     left join blog_counts b on b.post_id = p.post_id
 ),

@@ -1,33 +1,14 @@
-/*
-model: marts.post_shares
-grain: one row per (post, share) by the reference time
-description: >
-  The tweets that put each post in front of an audience, each with its author's followers when it
-  was tweeted. An X post (an original tweet or quote) is shared by itself, its retweets and its
-  quotes; a blog post by the tweets that link to it, their retweets and their quotes. A retweeter
-  seen only in X's retweeted_by list (no retweet tweet collected) is one share at their followers at
-  the reference time. Removed tweets, and retweets and quotes of removed tweets, are left out.
-  Exposure (potential impressions) sums followers over shares; potential reach sums them over
-  distinct accounts (docs/metrics.md).
-unique_key: [post_id, share_id]
-columns:
-  post_id: {description: "The post: a tweet id, or a blog post's canonical URL.", tests: [not_null]}
-  share_id: {description: "The sharing tweet's id, or retweeted_by:<tweet>:<user> for a retweet known only from retweeted_by.", tests: [not_null]}
-  user_id: {description: "The X account that shared it.", tests: [not_null]}
-  share_kind: {description: "post (the X post itself), link (a tweet linking the blog post), retweet, quote or retweeted_by.", tests: [not_null, {accepted_values: [post, link, retweet, quote, retweeted_by]}]}
-  shared_tweet_id: {description: "For a retweet, quote or retweeted_by share: the tweet passed on."}
-  shared_at: {description: "When it was shared (for retweeted_by: the retweeted tweet's time)."}
-  followers: {description: "The sharer's followers when sharing (marts.tweet_followers; retweeted_by: at the reference time).", tests: [not_null]}
-*/
-with w as (select as_of from marts.analysis_window),
+{{ config(materialized='table', schema='marts') }}
 
-removed as (select tweet_id from core.removed_tweets),
+with w as (select as_of from {{ ref('analysis_window') }}),
+
+removed as (select tweet_id from {{ ref('removed_tweets') }}),
 
 tweets as (
     -- tweets by the reference time and not removed (marts.tweet_followers), with what they pass on
     select f.*, t.is_retweet, t.retweeted_tweet_id, t.urls
-    from marts.tweet_followers f
-    join core.tweets t using (tweet_id)
+    from {{ ref('tweet_followers') }} f
+    join {{ ref('tweets') }} t using (tweet_id)
 ),
 
 links as (
@@ -43,14 +24,14 @@ carriers as (
     where not is_retweet
     union all
     select p.post_id, l.tweet_id, case when l.is_retweet then 'retweet' else 'link' end, l.retweeted_tweet_id
-    from core.blog_posts p
+    from {{ ref('blog_posts') }} p
     join links l on l.url_norm = tiemeter_norm_url(p.url)
 ),
 
 passed_on as (
     select r.referenced_tweet_id as shared_tweet_id, r.tweet_id as share_id,
         case r.ref_type when 'retweeted' then 'retweet' else 'quote' end as share_kind
-    from core.tweet_refs r
+    from {{ ref('tweet_refs') }} r
     where r.ref_type in ('retweeted', 'quoted')
 ),
 
@@ -58,8 +39,8 @@ listed as (
     -- retweeters X listed without their retweet tweet: one share each, at today's followers
     select x.tweet_id as shared_tweet_id, 'retweeted_by:' || x.tweet_id || ':' || x.user_id as share_id,
         x.user_id, x.reacted_at, coalesce(f.followers, 0) as followers
-    from core.tweet_reactions x
-    left join marts.follower_counts f on f.user_id = x.user_id, w
+    from {{ ref('tweet_reactions') }} x
+    left join {{ ref('follower_counts') }} f on f.user_id = x.user_id, w
     where x.reaction = 'retweet' and x.retweet_id is null and coalesce(x.reacted_at, w.as_of) <= w.as_of
 ),
 

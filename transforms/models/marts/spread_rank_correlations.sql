@@ -1,24 +1,10 @@
-/*
-model: marts.spread_rank_correlations
-materialized: view
-grain: one row per (window end, pair of rankings)
-description: >
-  Spearman's rho between the Cha et al. (2010) rankings (followers, retweets received, mentions
-  received) over every person in the window's engagement graph: how much the audience size says
-  about influence. Ties get their average rank.
-unique_key: [window_end, ranking_a, ranking_b]
-columns:
-  window_end: {description: "End of the window.", tests: [not_null]}
-  ranking_a: {description: "followers, retweets or mentions.", tests: [not_null]}
-  ranking_b: {description: "retweets or mentions.", tests: [not_null]}
-  people: {description: "People ranked.", tests: [not_null]}
-  spearman_rho: {description: "Spearman's rank correlation, -1 to 1; null with fewer than 3 people or a constant ranking."}
-*/
-with w as (select * from marts.analysis_window),
+{{ config(materialized='view', schema='marts') }}
+
+with w as (select * from {{ ref('analysis_window') }}),
 
 ends as (
     select window_end, window_end - to_days(w.window_days) as window_start
-    from (select distinct window_end from marts.engagement_edges), w
+    from (select distinct window_end from {{ ref('engagement_edges') }}), w
 ),
 
 received as (
@@ -26,7 +12,7 @@ received as (
         count(*) filter (where i.kind = 'retweet') as retweets,
         count(*) filter (where i.kind in ('mention', 'reply')) as mentions
     from ends e
-    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
+    join {{ ref('interactions') }} i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
     where i.actor_person_id is not null
     group by all
 ),
@@ -34,11 +20,11 @@ received as (
 people as (
     select n.window_end, n.person_id, coalesce(pf.followers, 0) as followers,
         coalesce(r.retweets, 0) as retweets, coalesce(r.mentions, 0) as mentions
-    from marts.network_pagerank n
+    from {{ ref('network_pagerank') }} n
     left join received r using (window_end, person_id)
     left join (
         select i.person_id, max(f.followers) as followers
-        from core.identities i join marts.follower_counts f on f.user_id = i.x_user_id
+        from {{ ref('identities') }} i join {{ ref('follower_counts') }} f on f.user_id = i.x_user_id
         where i.identity_kind = 'x_user' group by 1
     ) pf using (person_id)
 ),

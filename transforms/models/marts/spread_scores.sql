@@ -1,38 +1,11 @@
-/*
-model: marts.spread_scores
-grain: one row per measured account per window end
-description: >
-  A Klout-style spread score, 1-100, from three parts measured over the window (default 90 days):
-  true reach (distinct people who engaged with the account), amplification (reactions per post)
-  and network impact (PageRank in the engagement graph). Each part is log-scaled against the
-  largest value of any person in that window's graph; the score is 1 + 99 x the weighted mean
-  (weights from metrics.spread_weights). Cha et al. (2010) ranks by followers, retweets received
-  and mentions received are given beside it.
-unique_key: [person_id, window_end]
-columns:
-  person_id: {description: "The account's person.", tests: [not_null, {relationships: marts.accounts_in_scope.person_id}]}
-  account_name: {description: "The account's name."}
-  window_end: {description: "End of the window.", tests: [not_null]}
-  window_start: {description: "Start of the window (exclusive).", tests: [not_null]}
-  posts: {description: "Posts in the window.", tests: [not_null]}
-  reactions: {description: "Interactions aimed at the account in the window.", tests: [not_null]}
-  true_reach: {description: "Distinct people who engaged with the account in the window.", tests: [not_null]}
-  amplification: {description: "Reactions per post (reactions when there was no post).", tests: [not_null]}
-  network_impact: {description: "PageRank x nodes in the window's engagement graph (1 = average; 0 when absent).", tests: [not_null]}
-  spread_score: {description: "1-100.", tests: [not_null, {expression: "spread_score BETWEEN 1 AND 100"}]}
-  followers: {description: "Followers at the reference time."}
-  retweets_received: {description: "Retweets of the account's tweets in the window.", tests: [not_null]}
-  mentions_received: {description: "Mentions of the account in the window (replies included, as Cha et al. count them).", tests: [not_null]}
-  rank_followers: {description: "Rank by followers among the window's people (1 = most)."}
-  rank_retweets: {description: "Rank by retweets received."}
-  rank_mentions: {description: "Rank by mentions received."}
-*/
-with w as (select * from marts.analysis_window),
+{{ config(materialized='table', schema='marts') }}
+
+with w as (select * from {{ ref('analysis_window') }}),
 
 ends as (
     -- window_start computed once per window: TIMESTAMPTZ arithmetic per joined row is slow (ICU)
     select window_end, window_end - to_days(w.window_days) as window_start
-    from (select distinct window_end from marts.engagement_edges union select as_of from w), w
+    from (select distinct window_end from {{ ref('engagement_edges') }} union select as_of from w), w
 ),
 
 received as (
@@ -42,7 +15,7 @@ received as (
         count(*) filter (where i.kind = 'retweet') as retweets_received,
         count(*) filter (where i.kind in ('mention', 'reply')) as mentions_received
     from ends e
-    join core.interactions i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
+    join {{ ref('interactions') }} i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
     where i.actor_person_id is not null
     group by all
 ),
@@ -50,23 +23,23 @@ received as (
 posted as (
     select e.window_end, p.author_person_id as person_id, count(*) as posts
     from ends e
-    join marts.post_reach_engagement p on p.posted_at <= e.window_end and p.posted_at > e.window_start
+    join {{ ref('post_reach_engagement') }} p on p.posted_at <= e.window_end and p.posted_at > e.window_start
     group by all
 ),
 
 person_followers as (
     select i.person_id, max(f.followers) as followers
-    from core.identities i
-    join marts.follower_counts f on f.user_id = i.x_user_id
+    from {{ ref('identities') }} i
+    join {{ ref('follower_counts') }} f on f.user_id = i.x_user_id
     where i.identity_kind = 'x_user'
     group by i.person_id
 ),
 
 population as (
-    select e.window_end, p.person_id from ends e, (select distinct person_id from core.persons) p
+    select e.window_end, p.person_id from ends e, (select distinct person_id from {{ ref('persons') }}) p
     where exists (select 1 from received r where r.window_end = e.window_end and r.person_id = p.person_id)
-       or exists (select 1 from marts.network_pagerank n where n.window_end = e.window_end and n.person_id = p.person_id)
-       or exists (select 1 from marts.accounts_in_scope a where a.person_id = p.person_id)
+       or exists (select 1 from {{ ref('network_pagerank') }} n where n.window_end = e.window_end and n.person_id = p.person_id)
+       or exists (select 1 from {{ ref('accounts_in_scope') }} a where a.person_id = p.person_id)
 ),
 
 parts as (
@@ -83,7 +56,7 @@ parts as (
     from population p
     left join received r using (window_end, person_id)
     left join posted po using (window_end, person_id)
-    left join marts.network_pagerank n using (window_end, person_id)
+    left join {{ ref('network_pagerank') }} n using (window_end, person_id)
     left join person_followers f using (person_id)
 ),
 
@@ -120,5 +93,5 @@ select
     s.rank_retweets,
     s.rank_mentions
 from scaled s
-join marts.accounts_in_scope a using (person_id)
+join {{ ref('accounts_in_scope') }} a using (person_id)
 cross join w

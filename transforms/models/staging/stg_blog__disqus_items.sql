@@ -1,17 +1,9 @@
-/*
-model: staging.stg_blog__disqus_items
-grain: one row per Disqus post (comment) of a landed posts/list page, plus one row per thread seen on that page
-description: >
-  Disqus API data in the common blog item shape (see staging.stg_blog__items): each thread is a
-  blog post (its link, title and post count), each Disqus post a comment. Deleted and spam posts are
-  left out. A comment is by the post's author when its author's id is the thread's author id. The
-  Disqus username (e.g. twitter-12345) is kept for identity matching; anonymous commenters have none.
-unique_key: [landing_file, line_no, entry_type, item_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with pages as (
     select landing_file, line_no, retrieved_at, payload ->> '$.__tiemeter.site' as site,
-        json_transform(payload, {{ DISQUS_POSTS_PAGE }}) as page
-    from raw.blog_disqus_api
+        json_transform(payload, {{ json_structure('DISQUS_POSTS_PAGE') }}) as page
+    from {{ source('raw', 'blog_disqus_api') }}
 ),
 
 posts as (

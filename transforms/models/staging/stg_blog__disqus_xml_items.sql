@@ -1,24 +1,15 @@
-/*
-model: staging.stg_blog__disqus_xml_items
-grain: one row per thread with a link of a landed Disqus export, plus one row per post that is neither deleted nor spam
-description: >
-  Disqus XML export records (raw.blog_disqus_xml) in the common blog item shape (see
-  staging.stg_blog__items): threads are blog posts, posts are comments, with the same ids as the
-  Disqus API's. A post whose thread is missing from the export (or has no link) has no blog post to
-  belong to and is left out. A comment is by the post's author when its author has the thread
-  author's username, or else the same e-mail address.
-unique_key: [landing_file, line_no, entry_type]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with records as (
     select landing_file, line_no, retrieved_at, kind,
         payload ->> '$.__tiemeter.site' as site,
         payload ->> '$.__tiemeter.import_sha256' as import_id,
         payload -> '$.record' as record
-    from raw.blog_disqus_xml
+    from {{ source('raw', 'blog_disqus_xml') }}
 ),
 
 threads as (
-    select records.* exclude (record), json_transform(record, {{ DISQUS_XML_THREAD }}) as t
+    select records.* exclude (record), json_transform(record, {{ json_structure('DISQUS_XML_THREAD') }}) as t
     from records where kind = 'thread'
 ),
 
@@ -33,7 +24,7 @@ linked_threads as (
 ),
 
 posts as (
-    select records.* exclude (record), json_transform(record, {{ DISQUS_XML_POST }}) as p
+    select records.* exclude (record), json_transform(record, {{ json_structure('DISQUS_XML_POST') }}) as p
     from records where kind = 'post'
 ),
 

@@ -1,13 +1,5 @@
-/*
-model: staging.stg_blog__feed_entries
-materialized: table
-grain: one row per entry of a landed feed document (raw.blog_feeds)
-description: >
-  Feed documents (feedparser's parse, see collectors/feed_parse.py) parsed once into typed entries,
-  with the feed-level facts each entry needs: the blog (site), whether the feed lists posts or
-  comments, the post a post's own comment feed belongs to, and the feed's link and generator.
-unique_key: [landing_file, line_no, entry_no]
-*/
+{{ config(materialized='table', schema='staging') }}
+
 with source as (
     select
         landing_file,
@@ -17,8 +9,8 @@ with source as (
         payload ->> '$.__tiemeter.site' as site,
         payload ->> '$.__tiemeter.feed_url' as feed_url,
         payload ->> '$.__tiemeter.post_url' as feed_post_url,
-        json_transform(payload, {{ FEED_DOCUMENT }}) as doc
-    from raw.blog_feeds
+        json_transform(payload, {{ json_structure('FEED_DOCUMENT') }}) as doc
+    from {{ source('raw', 'blog_feeds') }}
 ),
 
 entries as (

@@ -1,15 +1,5 @@
-/*
-model: staging.stg_blog__feed_items
-grain: one row per entry of a landed feed (a post of a posts feed, a comment of a comment feed)
-description: >
-  Feed entries in the common blog item shape (see staging.stg_blog__items). A WordPress comment
-  (guid `?p=N#comment-M`) is put in the `wordpress` id space, so that it is the same comment as the
-  one the REST API or a WXR export gives; other comments are known by their guid. Threading comes
-  from `thr:in-reply-to` (a WordPress comment reference), WordPress's "In reply to" link, or
-  Blogger's `related` link; any other in-reply-to reference is kept as a candidate that core keeps
-  only when it names a known comment.
-unique_key: [landing_file, line_no, item_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with entries as (
     select *,
         nullif(coalesce(
@@ -22,7 +12,7 @@ with entries as (
         ), '') as wp_parent_id,
         regexp_extract(related_href, '/feeds/([0-9]+)/[0-9]+/comments/default/([0-9]+)$', ['blog', 'comment'])
             as blogger_parent
-    from staging.stg_blog__feed_entries
+    from {{ ref('stg_blog__feed_entries') }}
 ),
 
 posts as (

@@ -1,29 +1,15 @@
-/*
-model: staging.stg_blog__items
-materialized: table
-grain: one row per observation of a blog post or comment, from any source (feed, wordpress, wxr, disqus, disqus_xml)
-description: >
-  Every source's posts and comments in one shape, with what core needs derived once here:
-  `post_id` (the post URL made canonical: scheme and host lower-cased, default port and fragment
-  dropped, an empty path made `/`), `comment_id` ('<site>:<id space>:<id>'; the id space is
-  `wordpress` for WordPress comment ids whether they came from REST, a WXR export or a WordPress
-  comment feed, `disqus` for the API and the XML export, `feed` for other feeds' guids), `text`
-  (HTML tags removed, entities decoded), `author_email_hash` (md5 of the trimmed, lower-cased
-  e-mail, Gravatar's hash; no-reply addresses and the hash of an empty e-mail dropped: they are no key) and `kind` (a feed comment written
-  "[…] excerpt […]" is WordPress's pingback). E-mail addresses stop here: only their hash goes on.
-  `item_no` is the position within the landed line (a feed's entry, a page's item, an item's comment).
-unique_key: [source, landing_file, line_no, entry_type, item_no]
-*/
+{{ config(materialized='table', schema='staging') }}
+
 with unioned as (
-    select * from staging.stg_blog__feed_items
+    select * from {{ ref('stg_blog__feed_items') }}
     union all by name
-    select * from staging.stg_blog__wp_items
+    select * from {{ ref('stg_blog__wp_items') }}
     union all by name
-    select * from staging.stg_blog__wxr_items
+    select * from {{ ref('stg_blog__wxr_items') }}
     union all by name
-    select * from staging.stg_blog__disqus_items
+    select * from {{ ref('stg_blog__disqus_items') }}
     union all by name
-    select * from staging.stg_blog__disqus_xml_items
+    select * from {{ ref('stg_blog__disqus_xml_items') }}
 ),
 
 stripped as (

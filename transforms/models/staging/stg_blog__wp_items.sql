@@ -1,24 +1,15 @@
-/*
-model: staging.stg_blog__wp_items
-grain: one row per post or comment of a landed WordPress REST page (raw.blog_wp_api)
-description: >
-  WordPress REST posts and comments in the common blog item shape (see staging.stg_blog__items).
-  A comment names its post by WordPress id: the post's link comes from the latest REST page of that
-  post on the same site, else from the comment's own link. The commenter's e-mail hash is Gravatar's,
-  read from author_avatar_urls (md5, or sha256 since WordPress 6.8; the hash of an empty e-mail is
-  dropped in staging.stg_blog__items); a comment is by the post's author when both carry the same user id.
-unique_key: [landing_file, line_no, item_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with pages as (
     select landing_file, line_no, retrieved_at, kind, payload ->> '$.__tiemeter.site' as site, payload
-    from raw.blog_wp_api
+    from {{ source('raw', 'blog_wp_api') }}
 ),
 
 posts as (
     select landing_file, line_no, retrieved_at, site, i, item_no
     from (
         select *, unnest(page.items) as i, generate_subscripts(page.items, 1) as item_no
-        from (select *, json_transform(payload, {{ WP_POSTS_PAGE }}) as page from pages where kind = 'posts')
+        from (select *, json_transform(payload, {{ json_structure('WP_POSTS_PAGE') }}) as page from pages where kind = 'posts')
     )
 ),
 
@@ -26,7 +17,7 @@ comments as (
     select landing_file, line_no, retrieved_at, site, c, item_no
     from (
         select *, unnest(page.items) as c, generate_subscripts(page.items, 1) as item_no
-        from (select *, json_transform(payload, {{ WP_COMMENTS_PAGE }}) as page from pages where kind = 'comments')
+        from (select *, json_transform(payload, {{ json_structure('WP_COMMENTS_PAGE') }}) as page from pages where kind = 'comments')
     )
 ),
 

@@ -1,28 +1,20 @@
-/*
-model: staging.stg_blog__wxr_items
-grain: one row per published post (or page) of a landed WordPress export, plus one row per approved comment
-description: >
-  WXR records (raw.blog_wxr) in the common blog item shape (see staging.stg_blog__items). Comment
-  ids are WordPress's, the same as the REST API's. The commenter's e-mail is in the export and is
-  hashed downstream (staging.stg_blog__items); the post's author is the export's wp:author whose
-  login is the item's dc:creator, and a comment is by the post's author when it carries that user id.
-unique_key: [landing_file, line_no, entry_type, item_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with records as (
     select landing_file, line_no, retrieved_at, kind,
         payload ->> '$.__tiemeter.site' as site,
         payload ->> '$.__tiemeter.import_sha256' as import_id,
         payload -> '$.record' as record
-    from raw.blog_wxr
+    from {{ source('raw', 'blog_wxr') }}
 ),
 
 authors as (
-    select import_id, json_transform(record, {{ WXR_AUTHOR }}) as a
+    select import_id, json_transform(record, {{ json_structure('WXR_AUTHOR') }}) as a
     from records where kind = 'author'
 ),
 
 items as (
-    select records.*, json_transform(record, {{ WXR_ITEM }}) as i
+    select records.*, json_transform(record, {{ json_structure('WXR_ITEM') }}) as i
     from records where kind = 'item'
 ),
 

@@ -1,17 +1,8 @@
-/*
-model: staging.stg_conversions
-grain: one row per imported conversions CSV row
-description: >
-  amount and occurred_at come from the importer's checked values (parsed.*). Rows landed by older
-  versions have none: their cells are cast with TRY_CAST, and a row whose amount or time cannot be
-  read is left out rather than failing the build. A file imported again with other options (a
-  declared decimal separator, an encoding) replaces its earlier reading line by line: the latest
-  import of a (file sha256, line) wins.
-unique_key: [landing_file, line_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with source as (
     select landing_file, line_no, retrieved_at, payload
-    from raw.conversions
+    from {{ source('raw', 'conversions') }}
 ),
 
 parsed as (

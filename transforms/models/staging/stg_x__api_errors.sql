@@ -1,13 +1,9 @@
-/*
-model: staging.stg_x__api_errors
-grain: one row per entry of a landed page's `errors` array
-description: Partial errors that X returns beside the data (deleted, protected, withheld or suspended items).
-unique_key: [landing_file, line_no, item_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with source as (
     select landing_file, line_no, source, retrieved_at,
         unnest(errors) as e, generate_subscripts(errors, 1) as item_no
-    from staging.stg_x__pages
+    from {{ ref('stg_x__pages') }}
     where len(errors) > 0
 ),
 

@@ -1,21 +1,14 @@
-/*
-model: staging.stg_x__api_tweets
-materialized: table
-grain: one row per tweet object seen in a landed X API v2 page (a tweet seen on two pages gives two rows)
-description: >
-  Every tweet in staging.stg_x__pages: from `data` (origin 'data') and from the includes
-  (origin 'includes': `includes.tweets`, or the referenced tweets twarc inlines).
-unique_key: [landing_file, line_no, origin, item_no]
-*/
+{{ config(materialized='table', schema='staging') }}
+
 with source as (
     select landing_file, line_no, source, retrieved_at, 'data' as origin,
         unnest(tweets) as t, generate_subscripts(tweets, 1) as item_no
-    from staging.stg_x__pages
+    from {{ ref('stg_x__pages') }}
     where len(tweets) > 0
     union all
     select landing_file, line_no, source, retrieved_at, 'includes',
         unnest(included_tweets), generate_subscripts(included_tweets, 1)
-    from staging.stg_x__pages
+    from {{ ref('stg_x__pages') }}
     where len(included_tweets) > 0
 ),
 

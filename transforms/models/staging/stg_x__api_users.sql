@@ -1,21 +1,14 @@
-/*
-model: staging.stg_x__api_users
-materialized: table
-grain: one row per user profile object seen in a landed X API v2 page
-description: >
-  Profiles from staging.stg_x__pages: users pages (`data`), `includes.users`, and the users twarc
-  inlines (author, replied-to user, authors of referenced tweets, mentions with a full profile).
-unique_key: [landing_file, line_no, origin, item_no]
-*/
+{{ config(materialized='table', schema='staging') }}
+
 with source as (
     select landing_file, line_no, source, retrieved_at, 'data' as origin,
         unnest(users) as p, generate_subscripts(users, 1) as item_no
-    from staging.stg_x__pages
+    from {{ ref('stg_x__pages') }}
     where len(users) > 0
     union all
     select landing_file, line_no, source, retrieved_at, 'includes',
         unnest(included_users), generate_subscripts(included_users, 1)
-    from staging.stg_x__pages
+    from {{ ref('stg_x__pages') }}
     where len(included_users) > 0
 ),
 

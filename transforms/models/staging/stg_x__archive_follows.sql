@@ -1,13 +1,9 @@
-/*
-model: staging.stg_x__archive_follows
-grain: one row per follower.js or following.js item of a landed X archive
-description: Follow edges between the archive owner and another account.
-unique_key: [landing_file, line_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with source as (
     select landing_file, line_no, source, kind, retrieved_at, payload,
         payload ->> '$.__tiemeter.account_id' as owner_id
-    from raw.x_archive_follows
+    from {{ source('raw', 'x_archive_follows') }}
 ),
 
 renamed as (

@@ -1,17 +1,10 @@
-/*
-model: staging.stg_x__archive_tweets
-materialized: table
-grain: one row per tweet item of a landed X archive tweets.js
-description: >
-  Archive tweets in the same shape as staging.stg_x__api_tweets. The archive has no quote or
-  retweet ids: retweets are recognised by their "RT @" text, replies by in_reply_to_status_id_str.
-unique_key: [landing_file, line_no]
-*/
+{{ config(materialized='table', schema='staging') }}
+
 with source as (
     select landing_file, line_no, source, retrieved_at,
         payload ->> '$.__tiemeter.account_id' as account_id,
         payload -> '$.tweet' as tweet
-    from raw.x_archive_tweets
+    from {{ source('raw', 'x_archive_tweets') }}
 ),
 
 parsed as (

@@ -1,20 +1,9 @@
-/*
-model: staging.stg_x__compliance
-grain: one row per landed compliance row or compliance stream event
-description: >
-  X compliance output in one shape. A batch-compliance row ({id, action, reason, created_at,
-  redacted_at}) does not say whether its id is a tweet or a user (the job's type does):
-  resource_type is null and core.x_compliance resolves it. A compliance stream event
-  ({"data": {"<event>": {"tweet": {id, author_id}} or {"user": {id}}, "event_at"}}) names both:
-  action is the event (delete, drop, undrop, withheld, tweet_edit, scrub_geo, user_delete,
-  user_undelete, user_suspend, user_unsuspend, user_protect, user_unprotect, user_withheld,
-  user_profile_modification), created_at its event_at.
-unique_key: [landing_file, line_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with source as (
     select landing_file, line_no, source, retrieved_at, payload,
         (json_keys(payload, '$.data'))[1] as event
-    from raw.x_api_pages
+    from {{ source('raw', 'x_api_pages') }}
     where kind = 'compliance'
 ),
 

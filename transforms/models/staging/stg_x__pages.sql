@@ -1,31 +1,19 @@
-/*
-model: staging.stg_x__pages
-materialized: table
-grain: one row per landed X API v2 page (or twarc line) of raw.x_api_pages
-description: >
-  Each page parsed once into typed lists: tweets (`data`), included tweets, users, included users
-  and errors. A twarc-flattened tweet becomes a one-tweet page whose inlined referenced tweets and
-  users are its includes; a filtered-stream line (one tweet in `data`) becomes a one-tweet page.
-  `endpoint` is the collector's template (/2/tweets/:id/liking_users) or, for twarc, the path of the
-  URL twarc recorded; `request_path` and `request_tweet_id` are the concrete request the collector
-  stamped on its page (null for twarc lines and for pages without a stamp of them).
-unique_key: [landing_file, line_no]
-batch: {table: raw.x_api_pages, rows: 100}
-*/
+{{ config(materialized='batched_table', schema='staging', batch_source=['raw', 'x_api_pages'], batch_rows=100) }}
+
 with source as (
     select landing_file, line_no, source, endpoint, kind, retrieved_at, payload
-    from raw.x_api_pages
-    where {{ BATCH_FILTER }} and kind in ('tweets', 'users', 'errors', 'flat_tweet')
+    from {{ source('raw', 'x_api_pages') }}
+    where {{ batch_filter() }} and kind in ('tweets', 'users', 'errors', 'flat_tweet')
 ),
 
 parsed as (
     select
         landing_file, line_no, source, endpoint, kind, retrieved_at, payload,
-        case when kind in ('tweets', 'errors') then json_transform(payload, {{ X_TWEETS_PAGE }}) end as tweets_page,
-        case when kind = 'users' then json_transform(payload, {{ X_USERS_PAGE }}) end as users_page,
-        case when kind = 'flat_tweet' then json_transform(payload, {{ X_TWEET }}) end as flat_tweet,
-        case when kind = 'flat_tweet' then json_transform(payload, {{ X_FLAT_REFERENCES }}) end as flat_refs,
-        case when kind = 'flat_tweet' then json_transform(payload, {{ X_FLAT_USERS }}) end as flat_users
+        case when kind in ('tweets', 'errors') then json_transform(payload, {{ json_structure('X_TWEETS_PAGE') }}) end as tweets_page,
+        case when kind = 'users' then json_transform(payload, {{ json_structure('X_USERS_PAGE') }}) end as users_page,
+        case when kind = 'flat_tweet' then json_transform(payload, {{ json_structure('X_TWEET') }}) end as flat_tweet,
+        case when kind = 'flat_tweet' then json_transform(payload, {{ json_structure('X_FLAT_REFERENCES') }}) end as flat_refs,
+        case when kind = 'flat_tweet' then json_transform(payload, {{ json_structure('X_FLAT_USERS') }}) end as flat_users
     from source
 ),
 
@@ -41,7 +29,7 @@ renamed as (
         retrieved_at,
         case
             when kind = 'tweets' and tweets_page.data is null
-                then [json_transform(payload, {{ X_STREAM_PAGE }}).data]
+                then [json_transform(payload, {{ json_structure('X_STREAM_PAGE') }}).data]
             when kind = 'flat_tweet' then [flat_tweet]
             else coalesce(tweets_page.data, [])
         end as tweets,

@@ -1,17 +1,8 @@
-/*
-model: staging.stg_x__tweet_user_lists
-grain: one row per user listed on a landed liking_users or retweeted_by page of a known tweet
-description: >
-  The users X lists for one tweet at /2/tweets/:id/liking_users and /2/tweets/:id/retweeted_by.
-  The tweet id is the one the request named: the collector's stamp (`tweet_id`, else the concrete
-  `path` it sent), or for twarc lines the path of the URL twarc recorded. A page whose provenance
-  holds only the endpoint template (/2/tweets/:id/liking_users) and no concrete request cannot be
-  attributed to a tweet and is left out: it names no tweet to credit the likes or retweets to.
-unique_key: [landing_file, line_no, item_no]
-*/
+{{ config(materialized='view', schema='staging') }}
+
 with source as (
     select landing_file, line_no, retrieved_at, endpoint, request_path, request_tweet_id, users
-    from staging.stg_x__pages
+    from {{ ref('stg_x__pages') }}
     where kind = 'users' and regexp_matches(endpoint, '/tweets/([0-9]+|:id)/(liking_users|retweeted_by)')
 ),
 

@@ -1,3 +1,6 @@
+{#- DuckDB macros the models share, created by the project's on-run-start. -#}
+{% macro tiemeter_duckdb_functions() %}
+{% raw %}
 -- Macros the models share. The runner creates them before every build.
 
 -- A URL reduced to what identifies a page: no scheme, no "www.", lower-case host, no fragment,
@@ -59,3 +62,5 @@ CREATE OR REPLACE MACRO tiemeter_post_author_key(site, author_name, post_id) AS 
     'blog:' || site || CASE WHEN tiemeter_placeholder_name(author_name) THEN ':post:' || post_id
                             ELSE ':author:' || lower(trim(author_name)) END
 );
+{% endraw %}
+{% endmacro %}
