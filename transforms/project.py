@@ -216,6 +216,7 @@ def run_dbt(
     full_refresh: bool = False,
     progress: Progress | None = None,
     record: bool = True,
+    indirect_selection: str | None = None,
 ) -> BuildReport:
     """``dbt <command>`` (run, build, test) on ``home``'s warehouse; raises DbtError when a model fails.
 
@@ -233,6 +234,8 @@ def run_dbt(
         args += ["--select", *select]
     if exclude:
         args += ["--exclude", *exclude]
+    if indirect_selection:
+        args += ["--indirect-selection", indirect_selection]
     if full_refresh and command in ("run", "build"):
         args.append("--full-refresh")
     finished: list[NodeResult] = []
@@ -281,9 +284,12 @@ def build(
     )
 
 
-def run_tests(home: Home, select: Iterable[str] = ()) -> BuildReport:
-    """The data tests (schema.yml) of the selected models, on the warehouse as it is."""
-    return run_dbt(home, "test", select=select, record=False)
+def run_tests(home: Home, select: Iterable[str] = (), cautious: bool = False) -> BuildReport:
+    """The data tests (schema.yml) of the selected models, on the warehouse as it is. ``cautious``:
+    only tests all of whose models are selected (a relationship to an unselected model is left out)."""
+    return run_dbt(
+        home, "test", select=select, record=False, indirect_selection="cautious" if cautious else None
+    )
 
 
 def model_names() -> list[str]:
