@@ -310,4 +310,5 @@ def serve_docs(home: Home, port: int = 8080) -> None:
         generated = dbtRunner().invoke(["docs", "generate", *_dbt_dirs(home)])
         if not generated.success:
             raise DbtError(f"dbt docs generate failed: {generated.exception}")
+        _release_warehouse()  # serving needs no warehouse: let the pipeline write while it serves
         dbtRunner().invoke(["docs", "serve", "--port", str(port), "--no-browser", *_dbt_dirs(home)])
