@@ -33,7 +33,8 @@ QUERIES = {
     "posts": """
         SELECT p.post_id, p.channel, coalesce(pe.display_name, p.author_person_id) AS author, p.posted_at,
                p.url, coalesce(t.text, b.title) AS text, p.potential_impressions, p.engagements,
-               p.engagement_rate_impressions AS rate, p.conversions
+               p.engagement_rate_impressions AS rate, p.engagement_rate_followers AS rate_followers,
+               p.conversions
         FROM marts.post_reach_engagement p
         LEFT JOIN core.persons pe ON pe.person_id = p.author_person_id
         LEFT JOIN core.tweets t ON p.channel = 'x' AND t.tweet_id = p.post_id
@@ -221,7 +222,7 @@ def posts_figure(con, figures: Figures) -> None:
             "potential_impressions": max(p["potential_impressions"], 1),
             "engagements_plus_1": p["engagements"] + 1,
             "engagements": p["engagements"],
-            "rate": fmt_rate(p["rate"]),
+            "rate per follower": fmt_rate(p["rate_followers"]),
         }
         for p in posts
     ]
@@ -235,7 +236,7 @@ def posts_figure(con, figures: Figures) -> None:
             y=alt.Y("engagements_plus_1:Q", scale=alt.Scale(type="log"), title="engagements + 1 (log)"),
             color=alt.Color("channel:N", title="channel"),
             href="url:N",
-            tooltip=["post:N", "author:N", "potential_impressions:Q", "engagements:Q", "rate:N"],
+            tooltip=["post:N", "author:N", "potential_impressions:Q", "engagements:Q", "rate per follower:N"],
         )
     )
     rows = [
@@ -246,6 +247,7 @@ def posts_figure(con, figures: Figures) -> None:
             fmt_int(p["potential_impressions"]),
             fmt_int(p["engagements"]),
             fmt_rate(p["rate"]),
+            fmt_rate(p["rate_followers"]),
         ]
         for p in posts[:15]
     ]
@@ -255,13 +257,15 @@ def posts_figure(con, figures: Figures) -> None:
         ("posted", "date"),
         ("potential impressions", "num"),
         ("engagements", "num"),
-        ("engagement rate", "num"),
+        ("per impression", "num"),
+        ("per follower", "num"),
     ]
     figures.add(
         "Reach versus engagement per post (log-log; click a point to open the post)",
         chart,
         _table(headers, rows),
-        f"{len(posts):,} posts; the 15 with the widest reach below.",
+        f"{len(posts):,} posts; the 15 with the widest reach below. Engagement rates: engagements per "
+        "impression (X's count, else potential impressions; '-' where X reports 0) and per author follower.",
     )
 
 
