@@ -50,8 +50,8 @@ QUERIES = {
     "campaign_events": """
         SELECT campaign, 'shares' AS measure, created_at AS at, 1 AS value FROM marts.campaign_sharing_tweets
         UNION ALL
-        SELECT campaign, 'exposure', first_shared_at, followers
-        FROM marts.campaign_amplifiers
+        SELECT campaign, 'exposure', shared_at, followers
+        FROM marts.campaign_shares
         UNION ALL
         SELECT s.campaign, 'engagements', i.occurred_at, 1 FROM marts.campaign_sharing_tweets s
         JOIN core.interactions i ON i.post_id = s.tweet_id AND i.kind IN ('reply', 'retweet', 'quote', 'like')
@@ -82,8 +82,9 @@ DEFINITIONS = [
     (
         "Potential impressions",
         "Reach and engagement",
-        "The author's followers plus the followers of every distinct account that retweeted or quoted "
-        "the post: how many people could have seen it, not how many did.",
+        "Exposure: the sum, over the post and each retweet and quote of it, of its author's followers at "
+        "the time (two tweets by a 500k account count 1M): how often it could have been seen, not how "
+        "often it was. Potential reach counts each account once.",
     ),
     (
         "Engagement rate",
@@ -335,7 +336,7 @@ def campaign_figure(con, figures: Figures) -> None:
         f"The campaign over time, by {'hour' if by_hour else 'day'}",
         chart if values else None,
         _table(headers, rows),
-        "Exposure: the followers of each amplifier, counted once, at their first share.",
+        "Exposure: each share (tweet, retweet or quote) counts its author's followers at the time.",
     )
 
 

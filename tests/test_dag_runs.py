@@ -10,7 +10,7 @@ import pytest
 from case_study_counts import HEAVYWEIGHT, exposure_by_class, followers, last_touch, sharing_tweets
 from conftest import query, scalar
 
-from demo.case_study import build_case_study
+from demo.case_study import APPEAL_URL, build_case_study
 from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 
 
@@ -482,8 +482,6 @@ def test_the_demo_re_polls_the_metrics_of_its_newest_tweets(demo_run, study):
     or 7 d mark fell between the two collections are looked up again, and gain a second snapshot."""
     import json
     from datetime import datetime
-
-    from demo.case_study import APPEAL_URL
 
     def epoch(text: str) -> float:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
