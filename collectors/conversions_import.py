@@ -94,7 +94,7 @@ def _import_rows(path, sha, landing_root, run_id, result, quarantine, separator,
             quarantine.commit(SOURCE)
             return result
         with RollingLandingFile(landing_root, RESOURCE, name) as out:
-            for row in reader:
+            for row in _rows(reader, path, quarantine):
                 line = reader.line_num
                 row = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k is not None}
                 try:
@@ -123,3 +123,18 @@ def _import_rows(path, sha, landing_root, run_id, result, quarantine, separator,
             result.landed.extend(out.commit())
             result.items = out.lines
     return finish_import(result, quarantine, SOURCE)
+
+
+def _rows(reader: csv.DictReader, path: Path, quarantine: Quarantine):
+    """The reader's rows; a line the csv module cannot read (a cell over its 128 KiB limit) ends the
+    file with one rejection naming the line, since what follows it cannot be told apart reliably."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            reason = f"not readable as CSV from this line on ({error}); the rows before it are loaded"
+            quarantine.add(Rejection(str(path), reader.reader.line_num, reason))  # the line it stopped at
+            return
+        yield row

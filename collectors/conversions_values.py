@@ -3,8 +3,8 @@
 A value that the warehouse could not hold, or that could be read two ways, is refused here with its
 reason, so that one bad cell quarantines its line instead of failing every later build:
 
-- ``amount`` becomes DECIMAL(18, 2): at most 16 digits before the decimal separator, no NaN,
-  Infinity or exponent. Digits of other scripts (``٣٥``) are read as the digits they are.
+- ``amount`` becomes DECIMAL(18, 2): at most 16 digits before the decimal separator and 2 after
+  (trailing zeros aside), one sign at most, no NaN, Infinity or exponent. Digits of other scripts (``٣٥``) are read as the digits they are.
 - The decimal separator: ``1,250.00`` and ``1.250,00`` each have one reading and are accepted;
   ``1,250`` and ``1.250`` have two (1250 or 1.25) and are refused unless the file's separator is
   declared (``--decimal-separator`` or ``conversions_decimal_separator`` in the config).
@@ -59,7 +59,7 @@ def parse_amount(text: str, separator: str | None = None) -> Decimal:
         raise BadValue("amount is empty")
     value = _ascii_digits(raw).replace("\u00a0", "").replace(" ", "")
     sign = -1 if value.startswith("-") else 1
-    digits = value.lstrip("+-")
+    digits = value[1:] if value[:1] in ("+", "-") else value  # one sign at most: "+-5" is no number
     if separator is not None:
         readings = {r for r in [_reading(digits, separator)] if r is not None}
     else:
@@ -77,7 +77,10 @@ def parse_amount(text: str, separator: str | None = None) -> Decimal:
         raise BadValue(
             f"amount {raw!r} has more than {MAX_INTEGER_DIGITS} digits before the decimal separator"
         )
-    return amount.quantize(Decimal("0.01"))
+    cents = amount.quantize(Decimal("0.01"))
+    if cents != amount:  # DECIMAL(18, 2) would round it: a person reads 12.3456, not 12.35
+        raise BadValue(f"amount {raw!r} has more than 2 decimal places")
+    return cents
 
 
 def parse_time(text: str) -> datetime:

@@ -163,9 +163,9 @@ def _parse_json_feed(data: bytes, source: str) -> ParsedFeed:
             "bozo_exception": None,
             "encoding": "utf-8",
             "feed": {
-                "title": doc.get("title"),
-                "link": doc.get("home_page_url"),
-                "links": [{"rel": "self", "href": doc.get("feed_url")}] if doc.get("feed_url") else [],
+                "title": _string(doc.get("title")),
+                "link": _string(doc.get("home_page_url")),
+                "links": [{"rel": "self", "href": doc["feed_url"]}] if _string(doc.get("feed_url")) else [],
                 "author": feed_author.get("name"),
                 "author_detail": feed_author,
             },
@@ -177,34 +177,41 @@ def _parse_json_feed(data: bytes, source: str) -> ParsedFeed:
     )
 
 
+def _string(value: Any) -> str | None:
+    """A JSON Feed text field, or None when the feed put something else there (a number, an object)."""
+    return value if isinstance(value, str) else None
+
+
 def _json_feed_author(obj: dict[str, Any]) -> dict[str, Any]:
-    author = obj.get("author") or (obj.get("authors") or [None])[0]
+    author = obj.get("author")
+    authors = obj.get("authors")
+    if not author and isinstance(authors, list) and authors:
+        author = authors[0]
     if not isinstance(author, dict):
         return {}
-    return {k: v for k, v in {"name": author.get("name"), "href": author.get("url")}.items() if v}
+    fields = {"name": _string(author.get("name")), "href": _string(author.get("url"))}
+    return {k: v for k, v in fields.items() if v}
 
 
 def _json_feed_item(item: dict[str, Any], feed_author: dict[str, Any]) -> dict[str, Any]:
     author = _json_feed_author(item) or feed_author
-    html = item.get("content_html")
+    html, text = _string(item.get("content_html")), _string(item.get("content_text"))
+    item_id = item.get("id")  # a string; version 1.0 feeds may give a number
+    tags = item.get("tags")
     entry: dict[str, Any] = {
-        "id": str(item.get("id")) if item.get("id") is not None else None,
-        "link": item.get("url"),
-        "title": item.get("title"),
+        "id": str(item_id) if isinstance(item_id, str | int) and not isinstance(item_id, bool) else None,
+        "link": _string(item.get("url")),
+        "title": _string(item.get("title")),
         "author": author.get("name"),
         "author_detail": author,
-        "summary": item.get("summary") or item.get("content_text") or html,
-        "content": [
-            {
-                "type": "text/html" if html is not None else "text/plain",
-                "value": html or item.get("content_text"),
-            }
-        ],
-        "tags": [{"term": t} for t in item.get("tags") or [] if isinstance(t, str)],
+        "summary": _string(item.get("summary")) or text or html,
+        "content": [{"type": "text/html" if html is not None else "text/plain", "value": html or text}],
+        "tags": [{"term": t} for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
     }
     for key, field in (("published", "date_published"), ("updated", "date_modified")):
-        if item.get(field):
-            entry[key] = item[field]
-            parsed = _parse_date(item[field])
+        when = _string(item.get(field))
+        if when:
+            entry[key] = when
+            parsed = _parse_date(when)
             entry[f"{key}_parsed"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", parsed) if parsed else None
     return entry

@@ -44,11 +44,15 @@ def _orjson_error(body: bytes) -> json.JSONDecodeError | None:
     return None
 
 
-def _limit_reason(error: RuntimeError) -> str:
-    """simdjson's BIGINT_ERROR and DEPTH_ERROR, in words: values the warehouse cannot hold."""
+def _limit_reason(error: Exception) -> str:
+    """simdjson's BIGINT_ERROR, NUMBER_ERROR and DEPTH_ERROR, in words: values the warehouse cannot hold."""
     text = str(error)
     if "BIGINT" in text:
         return "an integer does not fit in 64 bits (the warehouse stores counts and ids as BIGINT)"
+    if "NUMBER_ERROR" in text:  # 2^64 up to 20 digits, and numbers past a double's range
+        return (
+            "a number out of range: an integer over 64 bits or beyond a double (the warehouse cannot hold it)"
+        )
     if "DEPTH" in text:
         return f"nested deeper than {MAX_DEPTH} levels (no X API page is)"
     return f"not usable JSON: {text}"
@@ -100,14 +104,17 @@ def read_json_lines(
             body = raw.rstrip(b"\r\n")
             if not body.strip():
                 continue
-            refusal = None
+            refusal = number_error = None
             try:
                 doc = parser.parse(body)
-            except ValueError:
-                doc = None
+            except ValueError as invalid:
+                doc, number_error = None, invalid if "NUMBER_ERROR" in str(invalid) else None
             except RuntimeError as limit:  # simdjson's own limits: numbers over 64 bits, nesting depth
                 doc, refusal = None, _limit_reason(limit)
             error = _orjson_error(body) if doc is None and refusal is None else None
+            if number_error is not None and (error is None or "infinity" in error.msg):
+                # orjson would read 2^64 as a float: a number simdjson cannot hold is refused, not rounded
+                error, refusal = None, _limit_reason(number_error)
             if doc is None and error is None and refusal is None:  # simdjson is stricter than orjson
                 doc = orjson.loads(body)
             if refusal is not None:

@@ -17,7 +17,7 @@ import orjson
 
 from collectors.imports import ImportResult, find_landed, finish_import, import_landing_name
 from collectors.json_limits import nesting_refusal, too_deep
-from collectors.landing import RollingLandingFile, provenance
+from collectors.landing import RollingLandingFile, provenance, stamp_object
 from collectors.quarantine import Quarantine, Rejection
 
 SOURCE = "x_archive"
@@ -94,8 +94,8 @@ def find_owner(data_dir: Path) -> tuple[str | None, str | None, str]:
     account = data_dir / "account.js"
     if account.is_file():
         for _, item in iter_ytd_items(account):
-            acc = item.get("account", {})
-            if acc.get("accountId"):
+            acc = item.get("account") if isinstance(item, dict) else None
+            if isinstance(acc, dict) and acc.get("accountId"):
                 return str(acc["accountId"]), acc.get("username"), "account.js"
     manifest = data_dir / "manifest.js"
     if manifest.is_file():
@@ -106,7 +106,8 @@ def find_owner(data_dir: Path) -> tuple[str | None, str | None, str]:
     profile = data_dir / "profile.js"
     if profile.is_file():
         for _, item in iter_ytd_items(profile):
-            banner = str(item.get("profile", {}).get("headerMediaUrl") or "")
+            prof = item.get("profile") if isinstance(item, dict) else None
+            banner = str(prof.get("headerMediaUrl") or "") if isinstance(prof, dict) else ""
             match = _BANNER_OWNER.search(banner)
             if match:
                 return match.group(1), None, "profile.js headerMediaUrl"
@@ -182,26 +183,43 @@ def import_x_archive(
                                 str(file),
                                 index,
                                 f"array item {index} has no '{key}' object",
-                                orjson.dumps(item),
+                                _raw(item),
                             )
                         )
                         continue
-                    out.write_object(
-                        item,
-                        provenance(
-                            source=SOURCE,
-                            endpoint=f"data/{file.name}",
-                            run_id=run_id,
-                            kind=stem,
-                            account_id=owner_id,
-                            account_username=owner_username,
-                            account_found_in=how,
-                            source_file=str(file),
-                            source_line=index,
-                        ),
-                    )
+                    try:
+                        line = stamp_object(
+                            item,
+                            provenance(
+                                source=SOURCE,
+                                endpoint=f"data/{file.name}",
+                                run_id=run_id,
+                                kind=stem,
+                                account_id=owner_id,
+                                account_username=owner_username,
+                                account_found_in=how,
+                                source_file=str(file),
+                                source_line=index,
+                            ),
+                        )
+                    except orjson.JSONEncodeError as error:  # an integer over 64 bits, a lone surrogate
+                        quarantine.add(
+                            Rejection(
+                                str(file),
+                                index,
+                                f"array item {index} holds a value the warehouse cannot hold: {error}",
+                                _raw(item),
+                            )
+                        )
+                        continue
+                    out.write_line(line)
             except ArchiveError as error:
                 quarantine.add(Rejection(str(file), None, str(error)))
             result.landed.extend(out.commit())
             result.items += out.lines
     return finish_import(result, quarantine, SOURCE)
+
+
+def _raw(item: Any) -> bytes:
+    """An item as it was read, for the quarantine (ASCII-escaped: it may hold a lone surrogate)."""
+    return json.dumps(item, ensure_ascii=True).encode()

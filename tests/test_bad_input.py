@@ -134,9 +134,20 @@ def _deep(levels: int):
             _tweet(lambda t: t["public_metrics"].update(like_count=2**70)),
             "an integer does not fit in 64 bits",
         ),
+        (  # simdjson's NUMBER_ERROR, which orjson reads as a float: found by tests/test_fuzz_parsers.py
+            _tweet(lambda t: t["public_metrics"].update(like_count=2**64)),
+            "a number out of range",
+        ),
         (_deep(2000), "nested deeper than 1024 levels"),
     ],
-    ids=["author_id null", "author_id missing", "created_at yesterday", "integer over 2^64", "deep nesting"],
+    ids=[
+        "author_id null",
+        "author_id missing",
+        "created_at yesterday",
+        "integer over 2^64",
+        "integer of exactly 2^64",
+        "deep nesting",
+    ],
 )
 def test_a_value_the_warehouse_cannot_hold_quarantines_its_line(home, cli, tmp_path, spoil, reason):
     lines = _good_lines(4)
