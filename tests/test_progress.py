@@ -72,3 +72,26 @@ def test_a_terminal_gets_a_bar_not_lines():
         progress.update(500, tweets=10)
         assert progress._bar is not None
     assert "importing x: " not in out.getvalue()  # no log lines on a terminal
+
+
+def test_transform_draws_a_bar_on_a_terminal_and_lines_in_logs(home, cli):
+    import contextlib
+
+    from tiemeter.cli import main
+    from transforms.project import model_names
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert cli(home, "import", "twarc", str(PAGES)).code == 0
+    logged = cli(home, "transform")
+    assert logged.code == 0, logged
+    models = len(model_names())
+    assert sum(line.startswith("  OK ") for line in logged.out.splitlines()) == models  # one line each
+    screen = Tty()
+    with contextlib.redirect_stdout(screen):
+        assert main(["--home", str(home.root), "transform"]) == 0
+    drawn = screen.getvalue()
+    assert "building models" in drawn and f"{models}/{models}" in drawn
+    assert "  OK " not in drawn  # the bar, not the log lines

@@ -13,6 +13,7 @@ import sys
 import time
 from typing import TextIO
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -48,6 +49,7 @@ class Progress:
                 size,
                 TextColumn("{task.fields[counts]}"),
                 TimeRemainingColumn(),
+                console=Console(file=self.out),
                 transient=True,
             )
             self._bar.start()
@@ -70,6 +72,11 @@ class Progress:
         if line != self._printed:
             print(line, file=self.out, flush=True)
             self._printed = line
+
+    @property
+    def on_terminal(self) -> bool:
+        """Whether a bar is drawn (else lines are printed)."""
+        return self._bar is not None
 
     def _counts_text(self) -> str:
         return ", ".join(f"{n:,} {name}" for name, n in self.counts.items())

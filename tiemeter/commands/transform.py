@@ -7,7 +7,9 @@ from pathlib import Path
 
 from tiemeter.config import load_config
 from tiemeter.errors import FatalError
+from tiemeter.progress import Progress
 from tiemeter.settings import Home
+from transforms.project import model_names
 from warehouse.operations import transform
 
 
@@ -34,14 +36,26 @@ def register(commands) -> None:
 
 def _transform(args: argparse.Namespace, home: Home) -> None:
     config = load_config(args.config)
-    result = transform(
-        home,
-        config,
-        identities_csv=args.identities,
-        check=args.check,
-        full_refresh=args.full_refresh,
-        progress=lambda line: print(line, flush=True),
-    )
+    with Progress("building models", len(model_names()), unit="models") as bar:
+        built = [0]
+
+        def progress(line: str) -> None:
+            """dbt's one line per model in logs; on a terminal a bar with counts and ETA instead."""
+            if " test " not in line:
+                built[0] += 1
+            if bar.on_terminal:
+                bar.update(built[0])
+            else:
+                print(line, flush=True)
+
+        result = transform(
+            home,
+            config,
+            identities_csv=args.identities,
+            check=args.check,
+            full_refresh=args.full_refresh,
+            progress=progress,
+        )
     slowest = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.build.slowest(3))
     print(f"built {len(result.build.models)} model(s) in {result.build.seconds:.1f}s (slowest: {slowest})")
     if result.reference_time:
