@@ -157,3 +157,17 @@ def test_the_airflow_task_ends_well_when_stopped_early_and_resumes_next_run(home
     assert sorted(t["id"] for p in landed_pages(home) for t in p["data"]) == sorted(
         t["id"] for t in world.tweets
     )
+
+
+def test_a_failed_job_is_said_once(home, tmp_path, cli, monkeypatch):
+    """The job's failure is listed as it happens; the final error counts, it does not repeat it."""
+    monkeypatch.setenv("X_BEARER_TOKEN", TOKEN)
+    world = build_world()
+    with serving(world) as api:
+        config = write_config(tmp_path / "t.toml", api.base_url)
+        config.write_text(config.read_text().replace("-is:retweet", "-is:retweet lolcat:yes"))
+        result = cli(home, "collect", "x", "--config", str(config))
+    assert result.code == 1, result
+    assert "1 job(s) failed (listed above)" in result.err and "search roi" not in result.err
+    said = (result.out + result.err).count("lolcat")
+    assert said >= 1 and (result.out + result.err).count("failed: search roi") == 1, result.out + result.err

@@ -59,8 +59,8 @@ class CollectListener(PageListener):
         """Another collection of the unit runs in this home: this one waits for it."""
         log.warning("%s", message)
 
-    def job_failed(self, job: PageJob, error: Exception) -> None:
-        pass
+    def job_failed(self, label: str, error: Exception) -> None:
+        """A job (or a whole unit) failed; the others go on."""
 
 
 @dataclass
@@ -263,11 +263,10 @@ class XCollector:
     def _fail(self, result: RunResult, job: PageJob | str, error: Exception) -> None:
         label = job.label if isinstance(job, PageJob) else job
         message = f"{label}: {error}"
-        log.warning("%s", message)
+        log.info("%s", message)  # the listener shows it and the result carries it: said once
         result.errors.append(message)
         result.failures.append(error)
-        if isinstance(job, PageJob):
-            self.listener.job_failed(job, error)
+        self.listener.job_failed(label, error)
 
     # -- the jobs of each unit -------------------------------------------------------------------
 

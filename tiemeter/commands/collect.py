@@ -10,7 +10,7 @@ from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_report
 from tiemeter.config import load_config
 from tiemeter.credentials import x_config_and_token
-from tiemeter.errors import IncompleteRun
+from tiemeter.errors import IncompleteRun, TiemeterError
 from tiemeter.settings import Home, replay_offset_s
 
 
@@ -51,7 +51,12 @@ def _collect_x(args: argparse.Namespace, home: Home) -> None:
     print(result.summary())
     if args.load:
         load_and_report(home)
-    result.raise_for_errors()
+    try:
+        result.raise_for_errors()
+    except TiemeterError as error:  # each failed job was listed above as it failed: say it once
+        raise type(error)(
+            f"{len(result.errors)} job(s) failed (listed above); the others were collected"
+        ) from None
     if result.stopped:
         deferred = f"; {len(result.deferred)} job(s) left for the next run" if result.deferred else ""
         raise IncompleteRun(f"{result.stopped}{deferred}; cursors are saved, run again to resume")

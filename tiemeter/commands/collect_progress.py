@@ -62,8 +62,8 @@ class CollectProgress(CollectListener):
         if not self.tty:
             self._line(f"waiting {seconds:.0f}s (until {until:%H:%M:%S}Z): {reason}")
 
-    def job_failed(self, job: PageJob, error: Exception) -> None:
-        self._line(f"failed: {job.label}: {error}")
+    def job_failed(self, label: str, error: Exception) -> None:
+        self._line(f"failed: {label}: {error}")
 
     def sleep(self, seconds: float) -> None:
         """The collector's sleep: on a terminal, a countdown of the time left."""
