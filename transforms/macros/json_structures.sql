@@ -1,530 +1,147 @@
 {#- JSON structures for DuckDB's json_transform, shared by the staging models: a page is parsed
     once, into typed structs, instead of once per extracted field.
-    JSON structures for DuckDB's ``json_transform``, shared by the staging models.
-    A model writes {{ json_structure('X_TWEETS_PAGE') }}; the macro gives the quoted literal. -#}
+    A model writes {{ json_structure('X_TWEETS_PAGE') }}; the macro gives the quoted literal.
+    A tweet, a user, the errors list and the provenance stamp are written once and composed. -#}
 {% macro json_structure(name) -%}
-{%- set structures = {
-  "X_TWEET": {
-    "id": "VARCHAR",
-    "author_id": "VARCHAR",
-    "created_at": "VARCHAR",
-    "text": "VARCHAR",
-    "conversation_id": "VARCHAR",
-    "lang": "VARCHAR",
-    "in_reply_to_user_id": "VARCHAR",
-    "possibly_sensitive": "BOOLEAN",
-    "edit_history_tweet_ids": [
-      "VARCHAR"
-    ],
-    "referenced_tweets": [
-      {
-        "type": "VARCHAR",
-        "id": "VARCHAR"
-      }
-    ],
-    "entities": {
-      "mentions": [
-        {
-          "id": "VARCHAR",
-          "username": "VARCHAR",
-          "start": "INTEGER"
-        }
-      ],
-      "urls": [
-        {
-          "expanded_url": "VARCHAR",
-          "unwound_url": "VARCHAR"
-        }
-      ]
-    },
-    "public_metrics": {
-      "retweet_count": "BIGINT",
-      "reply_count": "BIGINT",
-      "like_count": "BIGINT",
-      "quote_count": "BIGINT",
-      "impression_count": "BIGINT",
-      "bookmark_count": "BIGINT"
-    },
-    "withheld": {
-      "copyright": "BOOLEAN",
-      "country_codes": [
-        "VARCHAR"
-      ]
+{%- set x_tweet = {
+  "id": "VARCHAR",
+  "author_id": "VARCHAR",
+  "created_at": "VARCHAR",
+  "text": "VARCHAR",
+  "conversation_id": "VARCHAR",
+  "lang": "VARCHAR",
+  "in_reply_to_user_id": "VARCHAR",
+  "possibly_sensitive": "BOOLEAN",
+  "edit_history_tweet_ids": [
+    "VARCHAR"
+  ],
+  "referenced_tweets": [
+    {
+      "type": "VARCHAR",
+      "id": "VARCHAR"
     }
-  },
-  "X_TWEETS_PAGE": {
-    "data": [
-      {
-        "id": "VARCHAR",
-        "author_id": "VARCHAR",
-        "created_at": "VARCHAR",
-        "text": "VARCHAR",
-        "conversation_id": "VARCHAR",
-        "lang": "VARCHAR",
-        "in_reply_to_user_id": "VARCHAR",
-        "possibly_sensitive": "BOOLEAN",
-        "edit_history_tweet_ids": [
-          "VARCHAR"
-        ],
-        "referenced_tweets": [
-          {
-            "type": "VARCHAR",
-            "id": "VARCHAR"
-          }
-        ],
-        "entities": {
-          "mentions": [
-            {
-              "id": "VARCHAR",
-              "username": "VARCHAR",
-              "start": "INTEGER"
-            }
-          ],
-          "urls": [
-            {
-              "expanded_url": "VARCHAR",
-              "unwound_url": "VARCHAR"
-            }
-          ]
-        },
-        "public_metrics": {
-          "retweet_count": "BIGINT",
-          "reply_count": "BIGINT",
-          "like_count": "BIGINT",
-          "quote_count": "BIGINT",
-          "impression_count": "BIGINT",
-          "bookmark_count": "BIGINT"
-        },
-        "withheld": {
-          "copyright": "BOOLEAN",
-          "country_codes": [
-            "VARCHAR"
-          ]
-        }
-      }
-    ],
-    "includes": {
-      "tweets": [
-        {
-          "id": "VARCHAR",
-          "author_id": "VARCHAR",
-          "created_at": "VARCHAR",
-          "text": "VARCHAR",
-          "conversation_id": "VARCHAR",
-          "lang": "VARCHAR",
-          "in_reply_to_user_id": "VARCHAR",
-          "possibly_sensitive": "BOOLEAN",
-          "edit_history_tweet_ids": [
-            "VARCHAR"
-          ],
-          "referenced_tweets": [
-            {
-              "type": "VARCHAR",
-              "id": "VARCHAR"
-            }
-          ],
-          "entities": {
-            "mentions": [
-              {
-                "id": "VARCHAR",
-                "username": "VARCHAR",
-                "start": "INTEGER"
-              }
-            ],
-            "urls": [
-              {
-                "expanded_url": "VARCHAR",
-                "unwound_url": "VARCHAR"
-              }
-            ]
-          },
-          "public_metrics": {
-            "retweet_count": "BIGINT",
-            "reply_count": "BIGINT",
-            "like_count": "BIGINT",
-            "quote_count": "BIGINT",
-            "impression_count": "BIGINT",
-            "bookmark_count": "BIGINT"
-          },
-          "withheld": {
-            "copyright": "BOOLEAN",
-            "country_codes": [
-              "VARCHAR"
-            ]
-          }
-        }
-      ],
-      "users": [
-        {
-          "id": "VARCHAR",
-          "username": "VARCHAR",
-          "name": "VARCHAR",
-          "created_at": "VARCHAR",
-          "description": "VARCHAR",
-          "location": "VARCHAR",
-          "url": "VARCHAR",
-          "verified": "BOOLEAN",
-          "verified_type": "VARCHAR",
-          "protected": "BOOLEAN",
-          "profile_image_url": "VARCHAR",
-          "public_metrics": {
-            "followers_count": "BIGINT",
-            "following_count": "BIGINT",
-            "tweet_count": "BIGINT",
-            "listed_count": "BIGINT"
-          },
-          "withheld": {
-            "country_codes": [
-              "VARCHAR"
-            ]
-          }
-        }
-      ]
-    },
-    "errors": [
-      {
-        "value": "VARCHAR",
-        "detail": "VARCHAR",
-        "title": "VARCHAR",
-        "resource_type": "VARCHAR",
-        "parameter": "VARCHAR",
-        "resource_id": "VARCHAR",
-        "section": "VARCHAR",
-        "type": "VARCHAR"
-      }
-    ],
-    "__tiemeter": {
-      "path": "VARCHAR",
-      "tweet_id": "VARCHAR"
-    }
-  },
-  "X_USERS_PAGE": {
-    "data": [
+  ],
+  "entities": {
+    "mentions": [
       {
         "id": "VARCHAR",
         "username": "VARCHAR",
-        "name": "VARCHAR",
-        "created_at": "VARCHAR",
-        "description": "VARCHAR",
-        "location": "VARCHAR",
-        "url": "VARCHAR",
-        "verified": "BOOLEAN",
-        "verified_type": "VARCHAR",
-        "protected": "BOOLEAN",
-        "profile_image_url": "VARCHAR",
-        "public_metrics": {
-          "followers_count": "BIGINT",
-          "following_count": "BIGINT",
-          "tweet_count": "BIGINT",
-          "listed_count": "BIGINT"
-        },
-        "withheld": {
-          "country_codes": [
-            "VARCHAR"
-          ]
-        }
+        "start": "INTEGER"
       }
     ],
-    "includes": {
-      "tweets": [
-        {
-          "id": "VARCHAR",
-          "author_id": "VARCHAR",
-          "created_at": "VARCHAR",
-          "text": "VARCHAR",
-          "conversation_id": "VARCHAR",
-          "lang": "VARCHAR",
-          "in_reply_to_user_id": "VARCHAR",
-          "possibly_sensitive": "BOOLEAN",
-          "edit_history_tweet_ids": [
-            "VARCHAR"
-          ],
-          "referenced_tweets": [
-            {
-              "type": "VARCHAR",
-              "id": "VARCHAR"
-            }
-          ],
-          "entities": {
-            "mentions": [
-              {
-                "id": "VARCHAR",
-                "username": "VARCHAR",
-                "start": "INTEGER"
-              }
-            ],
-            "urls": [
-              {
-                "expanded_url": "VARCHAR",
-                "unwound_url": "VARCHAR"
-              }
-            ]
-          },
-          "public_metrics": {
-            "retweet_count": "BIGINT",
-            "reply_count": "BIGINT",
-            "like_count": "BIGINT",
-            "quote_count": "BIGINT",
-            "impression_count": "BIGINT",
-            "bookmark_count": "BIGINT"
-          },
-          "withheld": {
-            "copyright": "BOOLEAN",
-            "country_codes": [
-              "VARCHAR"
-            ]
-          }
-        }
-      ],
-      "users": [
-        {
-          "id": "VARCHAR",
-          "username": "VARCHAR",
-          "name": "VARCHAR",
-          "created_at": "VARCHAR",
-          "description": "VARCHAR",
-          "location": "VARCHAR",
-          "url": "VARCHAR",
-          "verified": "BOOLEAN",
-          "verified_type": "VARCHAR",
-          "protected": "BOOLEAN",
-          "profile_image_url": "VARCHAR",
-          "public_metrics": {
-            "followers_count": "BIGINT",
-            "following_count": "BIGINT",
-            "tweet_count": "BIGINT",
-            "listed_count": "BIGINT"
-          },
-          "withheld": {
-            "country_codes": [
-              "VARCHAR"
-            ]
-          }
-        }
-      ]
-    },
-    "errors": [
+    "urls": [
       {
-        "value": "VARCHAR",
-        "detail": "VARCHAR",
-        "title": "VARCHAR",
-        "resource_type": "VARCHAR",
-        "parameter": "VARCHAR",
-        "resource_id": "VARCHAR",
-        "section": "VARCHAR",
-        "type": "VARCHAR"
-      }
-    ],
-    "__tiemeter": {
-      "path": "VARCHAR",
-      "tweet_id": "VARCHAR"
-    }
-  },
-  "X_STREAM_PAGE": {
-    "data": {
-      "id": "VARCHAR",
-      "author_id": "VARCHAR",
-      "created_at": "VARCHAR",
-      "text": "VARCHAR",
-      "conversation_id": "VARCHAR",
-      "lang": "VARCHAR",
-      "in_reply_to_user_id": "VARCHAR",
-      "possibly_sensitive": "BOOLEAN",
-      "edit_history_tweet_ids": [
-        "VARCHAR"
-      ],
-      "referenced_tweets": [
-        {
-          "type": "VARCHAR",
-          "id": "VARCHAR"
-        }
-      ],
-      "entities": {
-        "mentions": [
-          {
-            "id": "VARCHAR",
-            "username": "VARCHAR",
-            "start": "INTEGER"
-          }
-        ],
-        "urls": [
-          {
-            "expanded_url": "VARCHAR",
-            "unwound_url": "VARCHAR"
-          }
-        ]
-      },
-      "public_metrics": {
-        "retweet_count": "BIGINT",
-        "reply_count": "BIGINT",
-        "like_count": "BIGINT",
-        "quote_count": "BIGINT",
-        "impression_count": "BIGINT",
-        "bookmark_count": "BIGINT"
-      },
-      "withheld": {
-        "copyright": "BOOLEAN",
-        "country_codes": [
-          "VARCHAR"
-        ]
-      }
-    }
-  },
-  "X_FLAT_REFERENCES": {
-    "referenced_tweets": [
-      {
-        "id": "VARCHAR",
-        "author_id": "VARCHAR",
-        "created_at": "VARCHAR",
-        "text": "VARCHAR",
-        "conversation_id": "VARCHAR",
-        "lang": "VARCHAR",
-        "in_reply_to_user_id": "VARCHAR",
-        "possibly_sensitive": "BOOLEAN",
-        "edit_history_tweet_ids": [
-          "VARCHAR"
-        ],
-        "referenced_tweets": [
-          {
-            "type": "VARCHAR",
-            "id": "VARCHAR"
-          }
-        ],
-        "entities": {
-          "mentions": [
-            {
-              "id": "VARCHAR",
-              "username": "VARCHAR",
-              "start": "INTEGER"
-            }
-          ],
-          "urls": [
-            {
-              "expanded_url": "VARCHAR",
-              "unwound_url": "VARCHAR"
-            }
-          ]
-        },
-        "public_metrics": {
-          "retweet_count": "BIGINT",
-          "reply_count": "BIGINT",
-          "like_count": "BIGINT",
-          "quote_count": "BIGINT",
-          "impression_count": "BIGINT",
-          "bookmark_count": "BIGINT"
-        },
-        "withheld": {
-          "copyright": "BOOLEAN",
-          "country_codes": [
-            "VARCHAR"
-          ]
-        }
+        "expanded_url": "VARCHAR",
+        "unwound_url": "VARCHAR"
       }
     ]
   },
+  "public_metrics": {
+    "retweet_count": "BIGINT",
+    "reply_count": "BIGINT",
+    "like_count": "BIGINT",
+    "quote_count": "BIGINT",
+    "impression_count": "BIGINT",
+    "bookmark_count": "BIGINT"
+  },
+  "withheld": {
+    "copyright": "BOOLEAN",
+    "country_codes": [
+      "VARCHAR"
+    ]
+  }
+} -%}
+{%- set x_user = {
+  "id": "VARCHAR",
+  "username": "VARCHAR",
+  "name": "VARCHAR",
+  "created_at": "VARCHAR",
+  "description": "VARCHAR",
+  "location": "VARCHAR",
+  "url": "VARCHAR",
+  "verified": "BOOLEAN",
+  "verified_type": "VARCHAR",
+  "protected": "BOOLEAN",
+  "profile_image_url": "VARCHAR",
+  "public_metrics": {
+    "followers_count": "BIGINT",
+    "following_count": "BIGINT",
+    "tweet_count": "BIGINT",
+    "listed_count": "BIGINT"
+  },
+  "withheld": {
+    "country_codes": [
+      "VARCHAR"
+    ]
+  }
+} -%}
+{%- set x_errors = [
+  {
+    "value": "VARCHAR",
+    "detail": "VARCHAR",
+    "title": "VARCHAR",
+    "resource_type": "VARCHAR",
+    "parameter": "VARCHAR",
+    "resource_id": "VARCHAR",
+    "section": "VARCHAR",
+    "type": "VARCHAR"
+  }
+] -%}
+{%- set x_stamp = {
+  "path": "VARCHAR",
+  "tweet_id": "VARCHAR"
+} -%}
+{%- set structures = {
+  "X_TWEET": x_tweet,
+  "X_TWEETS_PAGE": {
+    "data": [
+      x_tweet
+    ],
+    "includes": {
+      "tweets": [
+        x_tweet
+      ],
+      "users": [
+        x_user
+      ]
+    },
+    "errors": x_errors,
+    "__tiemeter": x_stamp
+  },
+  "X_USERS_PAGE": {
+    "data": [
+      x_user
+    ],
+    "includes": {
+      "tweets": [
+        x_tweet
+      ],
+      "users": [
+        x_user
+      ]
+    },
+    "errors": x_errors,
+    "__tiemeter": x_stamp
+  },
+  "X_STREAM_PAGE": {
+    "data": x_tweet
+  },
+  "X_FLAT_REFERENCES": {
+    "referenced_tweets": [
+      x_tweet
+    ]
+  },
   "X_FLAT_USERS": {
-    "author": {
-      "id": "VARCHAR",
-      "username": "VARCHAR",
-      "name": "VARCHAR",
-      "created_at": "VARCHAR",
-      "description": "VARCHAR",
-      "location": "VARCHAR",
-      "url": "VARCHAR",
-      "verified": "BOOLEAN",
-      "verified_type": "VARCHAR",
-      "protected": "BOOLEAN",
-      "profile_image_url": "VARCHAR",
-      "public_metrics": {
-        "followers_count": "BIGINT",
-        "following_count": "BIGINT",
-        "tweet_count": "BIGINT",
-        "listed_count": "BIGINT"
-      },
-      "withheld": {
-        "country_codes": [
-          "VARCHAR"
-        ]
-      }
-    },
-    "in_reply_to_user": {
-      "id": "VARCHAR",
-      "username": "VARCHAR",
-      "name": "VARCHAR",
-      "created_at": "VARCHAR",
-      "description": "VARCHAR",
-      "location": "VARCHAR",
-      "url": "VARCHAR",
-      "verified": "BOOLEAN",
-      "verified_type": "VARCHAR",
-      "protected": "BOOLEAN",
-      "profile_image_url": "VARCHAR",
-      "public_metrics": {
-        "followers_count": "BIGINT",
-        "following_count": "BIGINT",
-        "tweet_count": "BIGINT",
-        "listed_count": "BIGINT"
-      },
-      "withheld": {
-        "country_codes": [
-          "VARCHAR"
-        ]
-      }
-    },
+    "author": x_user,
+    "in_reply_to_user": x_user,
     "referenced_tweets": [
       {
-        "author": {
-          "id": "VARCHAR",
-          "username": "VARCHAR",
-          "name": "VARCHAR",
-          "created_at": "VARCHAR",
-          "description": "VARCHAR",
-          "location": "VARCHAR",
-          "url": "VARCHAR",
-          "verified": "BOOLEAN",
-          "verified_type": "VARCHAR",
-          "protected": "BOOLEAN",
-          "profile_image_url": "VARCHAR",
-          "public_metrics": {
-            "followers_count": "BIGINT",
-            "following_count": "BIGINT",
-            "tweet_count": "BIGINT",
-            "listed_count": "BIGINT"
-          },
-          "withheld": {
-            "country_codes": [
-              "VARCHAR"
-            ]
-          }
-        }
+        "author": x_user
       }
     ],
     "entities": {
       "mentions": [
-        {
-          "id": "VARCHAR",
-          "username": "VARCHAR",
-          "name": "VARCHAR",
-          "created_at": "VARCHAR",
-          "description": "VARCHAR",
-          "location": "VARCHAR",
-          "url": "VARCHAR",
-          "verified": "BOOLEAN",
-          "verified_type": "VARCHAR",
-          "protected": "BOOLEAN",
-          "profile_image_url": "VARCHAR",
-          "public_metrics": {
-            "followers_count": "BIGINT",
-            "following_count": "BIGINT",
-            "tweet_count": "BIGINT",
-            "listed_count": "BIGINT"
-          },
-          "withheld": {
-            "country_codes": [
-              "VARCHAR"
-            ]
-          }
-        }
+        x_user
       ]
     }
   },
