@@ -91,38 +91,12 @@
   "path": "VARCHAR",
   "tweet_id": "VARCHAR"
 } -%}
+{#- A page of tweets or of users: its data, then what the page includes, the errors and our stamp. -#}
+{%- set x_includes = {"tweets": [x_tweet], "users": [x_user]} -%}
 {%- set structures = {
   "X_TWEET": x_tweet,
-  "X_TWEETS_PAGE": {
-    "data": [
-      x_tweet
-    ],
-    "includes": {
-      "tweets": [
-        x_tweet
-      ],
-      "users": [
-        x_user
-      ]
-    },
-    "errors": x_errors,
-    "__tiemeter": x_stamp
-  },
-  "X_USERS_PAGE": {
-    "data": [
-      x_user
-    ],
-    "includes": {
-      "tweets": [
-        x_tweet
-      ],
-      "users": [
-        x_user
-      ]
-    },
-    "errors": x_errors,
-    "__tiemeter": x_stamp
-  },
+  "X_TWEETS_PAGE": {"data": [x_tweet], "includes": x_includes, "errors": x_errors, "__tiemeter": x_stamp},
+  "X_USERS_PAGE": {"data": [x_user], "includes": x_includes, "errors": x_errors, "__tiemeter": x_stamp},
   "X_STREAM_PAGE": {
     "data": x_tweet
   },
