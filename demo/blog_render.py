@@ -109,18 +109,23 @@ def rss_posts(site: Site, limit: int | None = None, page: int = 1) -> bytes:
     return _rss(site, site.data.title, "/feed/", items, next_path)
 
 
-def rss_comments(site: Site, post: Post | None, limit: int | None = None) -> bytes:
+def _comment_listing(site: Site, post: Post | None, limit: int | None):
+    """A comments feed's comments, newest first, each with the post it is on and its parent comment."""
     comments = site.data.comments_of(post.id) if post else site.data.comments
-    items = []
     for comment in site.comments_newest_first(comments, limit):
-        on = site.data.post(comment.post)
+        parent = site.data.comment(comment.parent) if comment.parent else None
+        yield comment, site.data.post(comment.post), parent
+
+
+def rss_comments(site: Site, post: Post | None, limit: int | None = None) -> bytes:
+    items = []
+    for comment, on, parent in _comment_listing(site, post, limit):
         title = (
             f"By: {comment.author_name}"
             if post
             else f"Comment on {on.title if on else ''} by {comment.author_name}"
         )
         text = site.content(comment)
-        parent = site.data.comment(comment.parent) if comment.parent else None
         if parent:
             reply = f'<a href="{escape(site.comment_link(parent))}">{escape(parent.author_name)}</a>'
             text = f"<p>In reply to {reply}.</p>\n{text}"
@@ -189,11 +194,8 @@ def atom_posts(site: Site, limit: int | None = None, page: int = 1) -> bytes:
 
 
 def atom_comments(site: Site, post: Post | None, limit: int | None = None) -> bytes:
-    comments = site.data.comments_of(post.id) if post else site.data.comments
     entries = []
-    for comment in site.comments_newest_first(comments, limit):
-        on = site.data.post(comment.post)
-        parent = site.data.comment(comment.parent) if comment.parent else None
+    for comment, on, parent in _comment_listing(site, post, limit):
         if parent:
             ref, href = site.comment_guid(parent), site.comment_link(parent)
         else:
