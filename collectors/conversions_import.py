@@ -15,8 +15,8 @@ from pathlib import Path
 
 from collectors.conversions_values import BadValue, parse_amount, parse_time
 from collectors.imports import ImportResult, finish_import, start_import
-from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
+from tiemeter.landing import RollingLandingFile, provenance
 
 RESOURCE = "conversions"
 SOURCE = "conversions_csv"

@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 
 from collectors.http import HttpClient, RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
-from collectors.landing import provenance, stamp_object
 from tiemeter.errors import FatalError, TiemeterError
+from tiemeter.landing import provenance, stamp_object
 
 RESOURCE = "blog_disqus_api"
 SOURCE = "disqus"

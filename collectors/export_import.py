@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collectors.imports import ImportResult, finish_import, start_import
-from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 from collectors.xml_records import XmlRecordError, iter_records
 from collectors.xml_safety import EntityExpansionRefused
+from tiemeter.landing import RollingLandingFile, provenance
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import requests
 
 from collectors.feed_parse import ParsedFeed, parse_feed
 from collectors.http import HttpClient, SkippableHttpError, Validators, redact_url
-from collectors.landing import provenance
+from tiemeter.landing import provenance
 
 RESOURCE = "blog_feeds"
 SOURCE = "feed"

@@ -18,8 +18,8 @@ from typing import Any
 import orjson
 
 from collectors.http import HttpClient, SkippableHttpError, redact_url
-from collectors.landing import provenance
 from tiemeter.errors import TiemeterError
+from tiemeter.landing import provenance
 
 RESOURCE = "blog_wp_api"
 SOURCE = "wordpress"

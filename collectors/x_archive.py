@@ -17,8 +17,8 @@ import orjson
 
 from collectors.imports import ImportResult, find_landed, finish_import, import_landing_name
 from collectors.json_limits import nesting_refusal, too_deep
-from collectors.landing import RollingLandingFile, provenance, stamp_object
 from collectors.quarantine import Quarantine, Rejection
+from tiemeter.landing import RollingLandingFile, provenance, stamp_object
 
 SOURCE = "x_archive"
 CHUNK = 1 << 16

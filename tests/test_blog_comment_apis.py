@@ -14,7 +14,7 @@ from collectors.blogs import collect_blogs, state_of
 from demo.blog_dataset import BlogDataset
 from demo.fake_blog import FakeBlog
 from tiemeter.config import DisqusConfig
-from warehouse.operations import load
+from tiemeter.operations import load
 
 
 def _minute(n: int) -> str:

@@ -23,7 +23,7 @@ from x_fixtures import (
     write_config,
 )
 
-from warehouse.operations import load
+from tiemeter.operations import load
 
 
 def test_full_collection_equals_the_dataset(home, tmp_path):

@@ -26,7 +26,7 @@ from x_fixtures import (
 )
 
 from demo.fake_x_api import FakeXApi
-from warehouse.operations import load
+from tiemeter.operations import load
 
 
 def _collect_command(config) -> list[str]:

@@ -19,7 +19,7 @@ from x_fixtures import (
     write_config,
 )
 
-from warehouse.operations import load
+from tiemeter.operations import load
 
 # (fault, options, what the server log must show)
 RETRIED_FAULTS = {

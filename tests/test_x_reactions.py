@@ -27,7 +27,7 @@ from x_fixtures import (
 )
 
 from tiemeter.config import load_config
-from warehouse.operations import transform
+from tiemeter.operations import transform
 
 RECENT_DAYS = 7  # search/recent's reach, in the fake as on X
 MARK = "10"

@@ -41,7 +41,7 @@ def resolve_home() -> Home:
 
 @airflow_errors
 def load_landing() -> str:
-    from warehouse.operations import load
+    from tiemeter.operations import load
 
     result = load(resolve_home())
     log.info("%s", result.summary())
@@ -120,8 +120,8 @@ def collect_blog(name: str) -> str:
 def load_and_import() -> str:
     """Import the config's conversions CSVs (each file once), then load every pending landing file."""
     from collectors.conversions_import import conversions_importer
-    from collectors.landing import new_run_id
     from tiemeter.config import load_config
+    from tiemeter.landing import new_run_id
 
     home = resolve_home().ensure()
     run_id = new_run_id()
@@ -137,7 +137,7 @@ def load_and_import() -> str:
 def build_marts() -> str:
     """``dbt build`` of the whole project: each model, then its tests; a failed test fails the task."""
     from tiemeter.config import load_config
-    from warehouse.operations import transform
+    from tiemeter.operations import transform
 
     result = transform(resolve_home(), load_config(), check=True, progress=log.info)
     failed = [str(t) for t in result.failed_checks]

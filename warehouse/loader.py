@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from collectors.imports import file_sha256
-from collectors.landing import QUARANTINE_RESOURCE
+from tiemeter.landing import QUARANTINE_RESOURCE
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
 from warehouse.connection import is_disk_full, warehouse

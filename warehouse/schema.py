@@ -106,7 +106,7 @@ problem is null for an attempt that gave a usable answer; cost_usd is the estima
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    from transforms.context import ensure_context_tables
+    from warehouse.context import ensure_context_tables
 
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")

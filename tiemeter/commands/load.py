@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 
 from tiemeter.errors import FatalError
+from tiemeter.operations import load
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
 from warehouse.connection import warehouse
-from warehouse.operations import load
 from warehouse.status import render_status
 
 

@@ -66,7 +66,7 @@ def _docs(args: argparse.Namespace, home: Home) -> None:
 
 
 def _build_empty(home: Home) -> None:
-    from warehouse.operations import transform
+    from tiemeter.operations import transform
 
     transform(home, Config(path=None))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from tiemeter.config import load_config
 from tiemeter.errors import FatalError
+from tiemeter.operations import transform
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
 from transforms.project import model_names
-from warehouse.operations import transform
 
 
 def register(commands) -> None:

@@ -80,7 +80,7 @@ def transform(
 ) -> TransformResult:
     """Write the config into meta, then build every layer (staging, core, marts); with ``check``,
     as ``dbt build``: each model's tests run right after it, and a failed test skips what depends on it."""
-    from transforms.context import write_context
+    from warehouse.context import write_context
     from warehouse.status import reference_time
 
     load_pending(home)
