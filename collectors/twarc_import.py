@@ -18,13 +18,14 @@ from collectors.quarantine import Quarantine, Rejection
 from collectors.x_shapes import ARRAY_TYPES, OBJECT_TYPES, classify_page, endpoint_from_url
 from tiemeter.landing import (
     PROVENANCE_KEY,
+    X_API_PAGES,
     RollingLandingFile,
     provenance,
     stamp_object,
     stamp_raw_object,
 )
 
-RESOURCE = "x_api_pages"
+RESOURCE = X_API_PAGES
 SOURCE = "twarc"
 
 

@@ -20,6 +20,7 @@ import orjson
 from collectors.x_api.transport import Page, request_subject
 from collectors.x_shapes import classify_page
 from tiemeter.landing import (
+    X_API_PAGES,
     iso,
     landing_path,
     provenance,
@@ -28,7 +29,7 @@ from tiemeter.landing import (
     write_landing_file,
 )
 
-RESOURCE = "x_api_pages"  # the same raw table twarc imports land in: one parser for both
+RESOURCE = X_API_PAGES  # the same raw table twarc imports land in: one parser for both
 SOURCE = "x_api"
 
 
