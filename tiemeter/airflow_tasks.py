@@ -12,8 +12,19 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
+from collectors.blogs import blog_http_policy, collect_blogs
+from collectors.conversions_import import conversions_importer
+from collectors.http import HttpClient
+from collectors.x_api.collector import XCollector
+from collectors.x_api.units import plan_units
+from reports.report import write_report
+from tiemeter.config import load_config
+from tiemeter.credentials import x_config_and_token
 from tiemeter.errors import FatalError, SkippableError
-from tiemeter.settings import Home
+from tiemeter.landing import new_run_id
+from tiemeter.operations import load, transform
+from tiemeter.settings import Home, replay_offset_s
+from warehouse.export import export
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -41,8 +52,6 @@ def resolve_home() -> Home:
 
 @airflow_errors
 def load_landing() -> str:
-    from tiemeter.operations import load
-
     result = load(resolve_home())
     log.info("%s", result.summary())
     if result.load.failed:
@@ -61,11 +70,6 @@ def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str
     ``x.max_rate_limit_wait_s``) ends the task successfully with its cursors saved instead of holding
     a worker slot; the next run resumes. Failed jobs raise once the others have finished.
     """
-    from collectors.x_api.collector import XCollector
-    from tiemeter.config import load_config
-    from tiemeter.credentials import x_config_and_token
-    from tiemeter.settings import replay_offset_s
-
     config, token = x_config_and_token(load_config())
     collector = XCollector(
         config, resolve_home(), token, shared_budget_key=dag_run, now_offset_s=replay_offset_s()
@@ -80,25 +84,16 @@ def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str
 
 def plan_x_units() -> list[str]:
     """The X collection units of the config: one mapped task each."""
-    from collectors.x_api.units import plan_units
-    from tiemeter.config import load_config
-
     return plan_units(load_config())
 
 
 def plan_blogs() -> list[str]:
-    from tiemeter.config import load_config
-
     return [blog.name for blog in load_config().blogs]
 
 
 @airflow_errors
 def collect_blog(name: str) -> str:
     """One blog. A feed that fails is reported; the blog's other feeds and the other blogs go on."""
-    from collectors.blogs import blog_http_policy, collect_blogs
-    from collectors.http import HttpClient
-    from tiemeter.config import load_config
-
     config = load_config()
     blogs = [b for b in config.blogs if b.name == name]
     if not blogs:
@@ -119,10 +114,6 @@ def collect_blog(name: str) -> str:
 @airflow_errors
 def load_and_import() -> str:
     """Import the config's conversions CSVs (each file once), then load every pending landing file."""
-    from collectors.conversions_import import conversions_importer
-    from tiemeter.config import load_config
-    from tiemeter.landing import new_run_id
-
     home = resolve_home().ensure()
     run_id = new_run_id()
     config = load_config()
@@ -136,9 +127,6 @@ def load_and_import() -> str:
 @airflow_errors
 def build_marts() -> str:
     """``dbt build`` of the whole project: each model, then its tests; a failed test fails the task."""
-    from tiemeter.config import load_config
-    from tiemeter.operations import transform
-
     result = transform(resolve_home(), load_config(), check=True, progress=log.info)
     failed = [str(t) for t in result.failed_checks]
     if failed:
@@ -152,9 +140,6 @@ def build_marts() -> str:
 @airflow_errors
 def export_warehouse() -> str:
     """Parquet, CSV, the read-only snapshot, and the HTML report beside them."""
-    from reports.report import write_report
-    from warehouse.export import export
-
     home = resolve_home()
     summary = export(home).summary()
     return f"{summary}; report {write_report(home)}"

@@ -10,7 +10,9 @@ import duckdb
 from tiemeter.settings import Home
 from transforms.project import BuildReport, Progress, build
 from warehouse.connection import warehouse
+from warehouse.context import write_context
 from warehouse.loader import LoadReport, load_pending, verify_and_load
+from warehouse.status import reference_time
 
 
 @dataclass
@@ -80,9 +82,6 @@ def transform(
 ) -> TransformResult:
     """Write the config into meta, then build every layer (staging, core, marts); with ``check``,
     as ``dbt build``: each model's tests run right after it, and a failed test skips what depends on it."""
-    from warehouse.context import write_context
-    from warehouse.status import reference_time
-
     load_pending(home)
     with warehouse(home) as con:
         write_context(con, config, identities_csv or config.identities_file)
