@@ -278,11 +278,18 @@ def build(
     )
 
 
-def run_tests(home: Home, select: Iterable[str] = (), cautious: bool = False) -> BuildReport:
+def run_tests(
+    home: Home, select: Iterable[str] = (), cautious: bool = False, progress: Progress | None = None
+) -> BuildReport:
     """The data tests (schema.yml) of the selected models, on the warehouse as it is. ``cautious``:
     only tests all of whose models are selected (a relationship to an unselected model is left out)."""
     return run_dbt(
-        home, "test", select=select, record=False, indirect_selection="cautious" if cautious else None
+        home,
+        "test",
+        select=select,
+        record=False,
+        indirect_selection="cautious" if cautious else None,
+        progress=progress,
     )
 
 

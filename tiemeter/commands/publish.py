@@ -9,7 +9,7 @@ from pathlib import Path
 from reports.report import write_report
 from tiemeter.config import Config
 from tiemeter.errors import FatalError
-from tiemeter.operations import transform
+from tiemeter.operations import build
 from tiemeter.settings import Home
 from transforms.project import serve_docs
 from warehouse.connection import warehouse
@@ -67,7 +67,7 @@ def _docs(args: argparse.Namespace, home: Home) -> None:
 
 
 def _build_empty(home: Home) -> None:
-    transform(home, Config(path=None))
+    build(home, Config(path=None))
 
 
 def _report(args: argparse.Namespace, home: Home) -> None:
