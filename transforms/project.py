@@ -263,14 +263,14 @@ def build(
     home: Home,
     layers: Iterable[str] = ("staging", "core"),
     full_refresh: bool = False,
-    check: bool = False,
     progress: Progress | None = None,
     exclude: Iterable[str] = (),
 ) -> BuildReport:
-    """Build ``layers`` (and, dbt-style, only them: their parents must exist), with tests if ``check``."""
+    """``dbt run`` of ``layers`` (and, dbt-style, only them: their parents must exist); tests are
+    ``run_tests``'s job."""
     return run_dbt(
         home,
-        "build" if check else "run",
+        "run",
         select=layer_selector(layers),
         exclude=exclude,
         full_refresh=full_refresh,
