@@ -31,6 +31,7 @@ setup: $(INSTALLED) $(AIRFLOW_HOME)/airflow.db
 lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

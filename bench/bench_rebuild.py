@@ -11,12 +11,12 @@ from pathlib import Path
 
 import orjson
 
-from collectors.landing import RollingLandingFile, provenance
 from tiemeter.config import parse_config
+from tiemeter.landing import RollingLandingFile, provenance
 from tiemeter.settings import Home
-from transforms.context import write_context
 from transforms.project import build
 from warehouse.connection import warehouse
+from warehouse.context import write_context
 from warehouse.loader import load_pending
 
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -19,11 +19,11 @@ import requests
 from collectors import disqus, feeds, wordpress
 from collectors.feed_parse import REFUSALS
 from collectors.http import HttpClient, HttpPolicy, Validators, redact_url
-from collectors.landing import LandingFile, landing_path, new_run_id
 from collectors.quarantine import Quarantine, Rejection
 from collectors.state_files import StateFile, collection_lock, safe_name
 from tiemeter.config import Blog, Config, DisqusConfig
 from tiemeter.errors import CollectionBusy, TiemeterError
+from tiemeter.landing import LandingFile, landing_path, new_run_id
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
 

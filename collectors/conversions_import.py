@@ -15,10 +15,10 @@ from pathlib import Path
 
 from collectors.conversions_values import BadValue, parse_amount, parse_time
 from collectors.imports import ImportResult, finish_import, start_import
-from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
+from tiemeter.landing import CONVERSIONS, RollingLandingFile, provenance
 
-RESOURCE = "conversions"
+RESOURCE = CONVERSIONS
 SOURCE = "conversions_csv"
 KEY_COLUMNS = ("email", "x_handle", "name", "url")
 STANDARD_COLUMNS = (*KEY_COLUMNS, "amount", "currency", "occurred_at", "campaign")

@@ -19,10 +19,10 @@ from typing import Any
 import orjson
 
 from collectors.http import HttpClient, RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
-from collectors.landing import provenance, stamp_object
 from tiemeter.errors import FatalError, TiemeterError
+from tiemeter.landing import BLOG_DISQUS_API, provenance, stamp_object
 
-RESOURCE = "blog_disqus_api"
+RESOURCE = BLOG_DISQUS_API
 SOURCE = "disqus"
 ENDPOINT = "posts/list"
 DEFAULT_BASE_URL = "https://disqus.com/api/3.0"

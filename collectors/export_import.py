@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from collectors.imports import ImportResult, finish_import, start_import
-from collectors.landing import RollingLandingFile, provenance
 from collectors.quarantine import Quarantine, Rejection
 from collectors.xml_records import XmlRecordError, iter_records
 from collectors.xml_safety import EntityExpansionRefused
+from tiemeter.landing import BLOG_DISQUS_XML, BLOG_WXR, RollingLandingFile, provenance
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class ExportFormat:
 
 WXR = ExportFormat(
     name="wxr",
-    resource="blog_wxr",
+    resource=BLOG_WXR,
     records={
         ("rss", "channel", "item"): "item",
         ("rss", "channel", "wp:author"): "author",
@@ -58,7 +58,7 @@ WXR = ExportFormat(
 
 DISQUS_XML = ExportFormat(
     name="disqus_xml",
-    resource="blog_disqus_xml",
+    resource=BLOG_DISQUS_XML,
     records={
         ("disqus", "category"): "category",
         ("disqus", "thread"): "thread",

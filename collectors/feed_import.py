@@ -15,9 +15,9 @@ from collectors.feed_parse import REFUSALS, parse_feed
 from collectors.feeds import RESOURCE, FeedStamp, fetch_feed, guess_kind
 from collectors.http import HttpClient, redact_url
 from collectors.imports import ImportResult, find_landed, import_landing_name
-from collectors.landing import LandingFile, landing_path
 from collectors.quarantine import Quarantine, Rejection
 from tiemeter.errors import SkippableError
+from tiemeter.landing import LandingFile, landing_path
 
 MAX_FEED_BYTES = 20 << 20
 

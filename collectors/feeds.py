@@ -16,9 +16,9 @@ import requests
 
 from collectors.feed_parse import ParsedFeed, parse_feed
 from collectors.http import HttpClient, SkippableHttpError, Validators, redact_url
-from collectors.landing import provenance
+from tiemeter.landing import BLOG_FEEDS, provenance
 
-RESOURCE = "blog_feeds"
+RESOURCE = BLOG_FEEDS
 SOURCE = "feed"
 POSTS, COMMENTS = "posts", "comments"
 _COMMENT_LINK = re.compile(r"#comment-\d+$|[?&]showComment=\d+|#c\d+$")

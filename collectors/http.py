@@ -23,7 +23,7 @@ import requests
 import urllib3
 
 from tiemeter import __version__
-from tiemeter.errors import FatalError, RetriableError, SkippableError
+from tiemeter.errors import FatalError, IncompleteRun, RetriableError, SkippableError
 
 log = logging.getLogger(__name__)
 
@@ -74,8 +74,9 @@ class Attempt:
     response: requests.Response | None = field(default=None, repr=False, compare=False)
 
 
-class RateLimitWaitTooLong(RetriableHttpError):
-    """The server asks for a wait longer than ``HttpPolicy.max_wait``: stop now, resume on the next run."""
+class RateLimitWaitTooLong(HttpError, IncompleteRun):
+    """The server asks for a wait longer than ``HttpPolicy.max_wait``: stop now, resume on the next run
+    (the same kind of outcome as ``BudgetExhausted``)."""
 
     def __init__(self, message: str, *, url: str = "", wait_seconds: float = 0.0):
         super().__init__(message, url=url, status=429)

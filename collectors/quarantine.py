@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collectors.landing import QUARANTINE_RESOURCE, LandingFile, landing_path, provenance
+from tiemeter.landing import QUARANTINE_RESOURCE, LandingFile, landing_path, provenance
 
 MAX_KEPT_BYTES = 1 << 20
 

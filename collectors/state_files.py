@@ -22,16 +22,7 @@ from typing import Any
 import orjson
 
 from tiemeter.errors import CollectionBusy, FatalError
-from tiemeter.temp_files import temp_path
-
-
-def fsync_path(path: Path) -> None:
-    """fsync a file or a folder (a folder's fsync makes a rename in it durable)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+from tiemeter.temp_files import fsync_path, temp_path
 
 
 def write_atomic(path: Path, data: bytes, *, sync_dir: bool = True) -> None:

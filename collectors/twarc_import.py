@@ -14,17 +14,18 @@ import orjson
 
 from collectors.imports import ImportResult, finish_import, start_import
 from collectors.jsonl_reader import JsonLine, read_json_lines
-from collectors.landing import (
+from collectors.quarantine import Quarantine, Rejection
+from collectors.x_shapes import ARRAY_TYPES, OBJECT_TYPES, classify_page, endpoint_from_url
+from tiemeter.landing import (
     PROVENANCE_KEY,
+    X_API_PAGES,
     RollingLandingFile,
     provenance,
     stamp_object,
     stamp_raw_object,
 )
-from collectors.quarantine import Quarantine, Rejection
-from collectors.x_shapes import ARRAY_TYPES, OBJECT_TYPES, classify_page, endpoint_from_url
 
-RESOURCE = "x_api_pages"
+RESOURCE = X_API_PAGES
 SOURCE = "twarc"
 
 

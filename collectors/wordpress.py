@@ -18,10 +18,10 @@ from typing import Any
 import orjson
 
 from collectors.http import HttpClient, SkippableHttpError, redact_url
-from collectors.landing import provenance
 from tiemeter.errors import TiemeterError
+from tiemeter.landing import BLOG_WP_API, provenance
 
-RESOURCE = "blog_wp_api"
+RESOURCE = BLOG_WP_API
 SOURCE = "wordpress"
 PER_PAGE = 100
 MAX_PAGES = 10_000

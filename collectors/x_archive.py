@@ -17,8 +17,8 @@ import orjson
 
 from collectors.imports import ImportResult, find_landed, finish_import, import_landing_name
 from collectors.json_limits import nesting_refusal, too_deep
-from collectors.landing import RollingLandingFile, provenance, stamp_object
 from collectors.quarantine import Quarantine, Rejection
+from tiemeter.landing import X_ARCHIVE_FOLLOWS, X_ARCHIVE_TWEETS, RollingLandingFile, provenance, stamp_object
 
 SOURCE = "x_archive"
 CHUNK = 1 << 16
@@ -27,9 +27,9 @@ _BANNER_OWNER = re.compile(r"/profile_banners/(\d+)/")
 
 # archive file -> (landing resource, item key inside each array element)
 ARCHIVE_FILES = {
-    "tweets": ("x_archive_tweets", "tweet"),
-    "follower": ("x_archive_follows", "follower"),
-    "following": ("x_archive_follows", "following"),
+    "tweets": (X_ARCHIVE_TWEETS, "tweet"),
+    "follower": (X_ARCHIVE_FOLLOWS, "follower"),
+    "following": (X_ARCHIVE_FOLLOWS, "following"),
 }
 
 

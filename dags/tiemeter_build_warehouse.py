@@ -1,4 +1,4 @@
-"""Airflow DAG: load the landing zone into DuckDB and rebuild the warehouse. Logic: warehouse/, transforms/."""
+"""Airflow DAG: load the landing zone into DuckDB and rebuild the warehouse. Logic: tiemeter/airflow_tasks.py."""
 
 from __future__ import annotations
 
@@ -27,9 +27,10 @@ from tiemeter.schedule import dag_retries
 Runs whenever a collect DAG updates its landing Asset, on whatever landed (a failed source does not
 hold the others back). `load` imports the config's `conversions_files` and loads every pending
 landing file into `raw.*` (each file once, in one transaction, recorded in `meta.load_ledger`);
-`transform` is `dbt build` of the dbt project in `transforms/` (staging, core and marts, each
-model followed by its tests; one task: per-model tasks would pay dbt's start-up once per model);
-`export` writes Parquet, CSV and a read-only DuckDB snapshot for BI tools.
+it only loads. `build` is `dbt run` of the dbt project in `transforms/` (staging, core and marts,
+each built once per run; one task: per-model tasks would pay dbt's start-up once per model);
+`check` is `dbt test` (a failed test fails it, and nothing is exported); `export` writes Parquet,
+CSV and a read-only DuckDB snapshot for BI tools.
 
 Every task runs in the one-slot pool `tiemeter_warehouse`: DuckDB allows one writer per file.
 """,
@@ -42,10 +43,16 @@ def tiemeter_build_warehouse():
         return load_and_import()
 
     @task
-    def transform() -> str:
-        from tiemeter.airflow_tasks import build_marts
+    def build() -> str:
+        from tiemeter.airflow_tasks import build_warehouse
 
-        return build_marts()
+        return build_warehouse()
+
+    @task
+    def check() -> str:
+        from tiemeter.airflow_tasks import check_warehouse
+
+        return check_warehouse()
 
     @task(outlets=[WAREHOUSE])
     def export() -> str:
@@ -53,7 +60,7 @@ def tiemeter_build_warehouse():
 
         return export_warehouse()
 
-    load() >> transform() >> export()
+    load() >> build() >> check() >> export()
 
 
 tiemeter_build_warehouse()

@@ -15,7 +15,14 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+
+from demo.case_study import build_case_study
+from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
+from demo.fake_blog import FakeBlog
+from demo.fake_x_api.server import FakeXApi
+from demo.run import prepare
 
 REPO = Path(__file__).resolve().parents[1]
 HOME = REPO / ".tiemeter" / "airflow-demo"
@@ -40,8 +47,6 @@ def _login(airflow_home: Path, timeout: float = 120.0) -> str:
 
 def _wait_until_up(port: str, timeout: float = 180.0) -> bool:
     """Until the API server answers its health check: the start-up noise is over by then."""
-    import urllib.request
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -86,12 +91,6 @@ def _reap(group: int, timeout: float = 30.0) -> None:
 
 
 def main() -> int:
-    from demo.case_study import build_case_study
-    from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
-    from demo.fake_blog import FakeBlog
-    from demo.fake_x_api.server import FakeXApi
-    from demo.run import prepare
-
     airflow_home = Path(os.environ.get("TIEMETER_AIRFLOW_HOME", AIRFLOW_HOME))
     os.environ["AIRFLOW_HOME"] = str(airflow_home)
     env_defaults = {

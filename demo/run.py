@@ -16,6 +16,13 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
+
+from demo.case_study import build_case_study
+from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL, demo_config
+from demo.fake_blog import FakeBlog
+from demo.fake_x_api.server import FakeXApi
+
 REPO = Path(__file__).resolve().parents[1]
 DEMO_HOME = REPO / ".tiemeter" / "demo"
 DAG_IDS = ("tiemeter_collect_x", "tiemeter_collect_blogs", "tiemeter_build_warehouse")
@@ -23,8 +30,6 @@ DAG_IDS = ("tiemeter_collect_x", "tiemeter_collect_blogs", "tiemeter_build_wareh
 
 def prepare(home_dir: Path, x_base_url: str, blog_base_url: str, study) -> Path:
     """Write the demo config and donations CSV; point the environment at them."""
-    from demo.config import DEMO_TOKEN, demo_config
-
     home_dir.mkdir(parents=True, exist_ok=True)
     donations = home_dir / "donations.csv"
     donations.write_text(study.donations_csv(), encoding="utf-8")
@@ -140,8 +145,6 @@ def _per_conversion(impressions: int, conversions: int) -> str:
 
 
 def case_study_table(db_path: Path) -> str:
-    import duckdb
-
     con = duckdb.connect(str(db_path), read_only=True)
     try:
         n = campaign_numbers(con)
@@ -183,11 +186,6 @@ def case_study_table(db_path: Path) -> str:
 
 
 def main() -> int:
-    from demo.case_study import build_case_study
-    from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
-    from demo.fake_blog import FakeBlog
-    from demo.fake_x_api.server import FakeXApi
-
     started = time.perf_counter()
     # the tasks' own log lines stay in the task logs; `make demo` sets the rest and migrates the DB
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")

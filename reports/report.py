@@ -13,12 +13,15 @@ import re
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import altair as alt
 import duckdb
 
 from tiemeter.settings import Home
 from warehouse.connection import warehouse
+
+if TYPE_CHECKING:
+    import altair as alt
 
 METRICS_DOC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
 TIE_CLASSES = ("strong", "weak", "none")
@@ -213,6 +216,8 @@ class Figures:
 
 
 def posts_figure(con, figures: Figures) -> None:
+    import altair as alt  # seconds to import; only the report needs it
+
     posts = _rows(con, "posts")
     values = [
         {
@@ -271,6 +276,8 @@ def posts_figure(con, figures: Figures) -> None:
 
 
 def campaign_figure(con, figures: Figures) -> None:
+    import altair as alt  # seconds to import; only the report needs it
+
     campaigns = _rows(con, "campaigns")
     events = [e for e in _rows(con, "campaign_events") if e["at"] is not None]
     if events:
@@ -341,6 +348,8 @@ def campaign_figure(con, figures: Figures) -> None:
 
 
 def ties_figure(con, figures: Figures, owner: tuple[str, str] | None) -> None:
+    import altair as alt  # seconds to import; only the report needs it
+
     if owner is None:
         figures.add("The owner's ties", None, note="No measured account.")
         return
@@ -415,6 +424,8 @@ def ties_figure(con, figures: Figures, owner: tuple[str, str] | None) -> None:
 
 
 def spread_figure(con, figures: Figures, owner: tuple[str, str] | None) -> None:
+    import altair as alt  # seconds to import; only the report needs it
+
     accounts = _rows(con, "accounts")
     owner_id = owner[0] if owner else None
     values = [
@@ -491,6 +502,8 @@ def histogram_values(strengths: list[dict]) -> list[dict]:
 
 
 def histogram_figure(con, figures: Figures, thresholds: tuple[float, float] | None) -> None:
+    import altair as alt  # seconds to import; only the report needs it
+
     strengths = _rows(con, "tie_strengths")
     values = histogram_values(strengths)
     order = [v["bin"] for v in values if v["tie_class"] == TIE_CLASSES[0]]

@@ -61,3 +61,15 @@ def query(home, sql: str, params=None) -> list[tuple]:
 
 def scalar(home, sql: str, params=None):
     return query(home, sql, params)[0][0]
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """A test whose module reads the real samples fails at once, naming the missing folder, instead
+    of failing somewhere inside with a file-not-found."""
+    module = getattr(item, "module", None)
+    if module is not None and "REALDATA" in vars(module) and not REALDATA.is_dir():
+        pytest.fail(
+            f"{REALDATA} is missing: this test reads the real X and blog samples in ../shared/realdata "
+            "(beside the checkout); put the shared folder there",
+            pytrace=False,
+        )

@@ -519,7 +519,7 @@ def test_attribution_config_is_validated():
 def test_an_older_metrics_table_gets_the_new_columns(tmp_path):
     import duckdb
 
-    from transforms.context import ensure_context_tables
+    from warehouse.context import ensure_context_tables
 
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     con.execute("CREATE SCHEMA meta")

@@ -9,12 +9,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from blog_helpers import DISQUS_KEY, blog, failed_blog_checks, fast_client, write_config
 from conftest import query, scalar
+from pipeline_steps import load_core
 
 from collectors.blogs import collect_blogs, state_of
 from demo.blog_dataset import BlogDataset
 from demo.fake_blog import FakeBlog
 from tiemeter.config import DisqusConfig
-from warehouse.operations import load
 
 
 def _minute(n: int) -> str:
@@ -82,7 +82,7 @@ def test_wordpress_pages_and_runs_incrementally(home):
         ]  # 250 / 100 per page
         assert [p for p, _ in _pages(fake, "/wp-json/wp/v2/posts")] == ["1", "2"]
         assert all(r.query.get("per_page") == "100" for r in fake.requests if r.path.startswith("/wp-json"))
-        load(home)
+        load_core(home)
         assert scalar(home, "SELECT count(*) FROM core.blog_comments") == 250
         assert scalar(home, "SELECT count(*) FROM core.blog_posts") == 120
 
@@ -105,7 +105,7 @@ def test_wordpress_pages_and_runs_incrementally(home):
             )
         )
         collect_blogs([blog(fake, "grow", "wordpress")], home, client=fast_client())
-    load(home)
+    load_core(home)
     assert scalar(home, "SELECT count(*) FROM core.blog_comments") == 251
     # the replies keep their parents, and the author's comments are marked by WordPress user id
     expected_parents = {
@@ -145,7 +145,7 @@ def test_disqus_follows_the_cursor_and_keeps_usernames(home):
             for r in fake.requests
             if "api" in r.path
         )
-        load(home)
+        load_core(home)
         rows = query(
             home,
             "SELECT comment_id, author_username, parent_comment_id, is_post_author, post_id FROM core.blog_comments",
@@ -204,7 +204,7 @@ def test_disqus_rate_limit_stops_with_the_cursor_saved_then_resumes(home):
         assert second.failures == []
         asked = [r.query.get("cursor") for r in fake.requests if "api" in r.path and r.status == 200][2:]
         assert asked[0] == state["cursor"]  # resumed where the first run stopped
-    load(home)
+    load_core(home)
     assert scalar(home, "SELECT count(*) FROM core.blog_comments") == 450
     assert state_of(home, "grow")["disqus"]["cursor"] is None
 

@@ -31,9 +31,9 @@ from collectors.conversions_import import import_conversions_file
 from collectors.export_import import DISQUS_XML, WXR, import_export
 from collectors.feed_parse import REFUSALS, parse_feed
 from collectors.feeds import comment_feeds, guess_kind, next_page_url
-from collectors.landing import PROVENANCE_KEY, QUARANTINE_RESOURCE
 from collectors.twarc_import import import_twarc_file
 from collectors.x_archive import import_x_archive
+from tiemeter.landing import PROVENANCE_KEY, QUARANTINE_RESOURCE
 
 settings.register_profile(
     "ci",

@@ -200,7 +200,7 @@ def test_user_metrics_are_snapshots_of_profiles(home, cli):
 
 def test_landing_line_numbers_and_parts(home, cli, monkeypatch):
     """Big imports are cut into parts; raw line numbers match the landing lines."""
-    import collectors.landing as landing
+    import tiemeter.landing as landing
 
     monkeypatch.setattr(landing.RollingLandingFile.__init__, "__defaults__", (50_000,))
     path = X_DIR / "flat.jsonl"

@@ -15,7 +15,7 @@ from tiemeter.temp_files import STALE_AFTER_S, is_debris, temp_path
 WRITER = """
 import sys, time
 from pathlib import Path
-from collectors.landing import LandingFile
+from tiemeter.landing import LandingFile
 from tiemeter.temp_files import temp_path
 landing = LandingFile(Path(sys.argv[1]))
 landing.write_line(b'{"half": "written"}')

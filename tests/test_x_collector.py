@@ -7,6 +7,7 @@ import math
 from collections import Counter
 
 from conftest import query, scalar
+from pipeline_steps import load_core
 from x_fixtures import (
     BASE,
     CAMPAIGN_URL,
@@ -23,8 +24,6 @@ from x_fixtures import (
     write_config,
 )
 
-from warehouse.operations import load
-
 
 def test_full_collection_equals_the_dataset(home, tmp_path):
     world = build_world()
@@ -32,7 +31,7 @@ def test_full_collection_equals_the_dataset(home, tmp_path):
     with serving(world, clock) as api:
         result = collector(home, write_config(tmp_path / "t.toml", api.base_url), clock).run()
     assert result.complete, (result.errors, result.stopped)
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())
     # every request asked for the largest page and every expansion
     for request in api.requests:
@@ -53,7 +52,7 @@ def test_loading_twice_gives_no_duplicates(home, tmp_path, cli):
     clock = FakeClock()
     with serving(world, clock) as api:
         collector(home, write_config(tmp_path / "t.toml", api.base_url), clock).run()
-    load(home)
+    load_core(home)
     first = warehouse_contents(home)
     raw = scalar(home, "SELECT count(*) FROM raw.x_api_pages")
     assert cli(home, "load", "--rebuild").code == 0
@@ -113,7 +112,7 @@ def test_request_ledger_is_loaded_and_shown_by_status(home, tmp_path, cli):
         api.faults.add("unavailable", every=4)
         result = collector(home, write_config(tmp_path / "t.toml", api.base_url), clock).run()
     assert result.complete
-    load(home)
+    load_core(home)
     rows = query(home, "SELECT status, problem, items, cost_usd FROM meta.api_requests")
     assert len(rows) == len(api.requests) == result.totals.requests
     assert (
@@ -186,7 +185,7 @@ def test_metrics_repoll_follows_the_decaying_schedule(home, tmp_path):
     # due after 1 h, 6 h, 24 h and 7 d; never in between; 100 ids per call
     assert [len(calls) for calls in lookups] == [0, 2, 0, 2, 2, 2]
     assert all(len(dict(r.params)["ids"].split(",")) <= 100 for calls in lookups for r in calls)
-    load(home)
+    load_core(home)
     series = query(
         home, "SELECT likes FROM core.tweet_metrics WHERE tweet_id = ? ORDER BY observed_at", [ids[0]]
     )
@@ -220,7 +219,7 @@ def test_full_archive_search_asks_for_500_per_page(home, tmp_path):
     assert any(
         s["query"].startswith("conversation_id:") for s in searches
     )  # replies, through the same endpoint
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())
 
 
@@ -234,7 +233,7 @@ def test_each_ledger_row_is_priced_by_what_it_returned_and_keeps_its_real_params
             home, write_config(tmp_path / "t.toml", api.base_url, liking_users=True), clock
         ).run()
     assert result.complete
-    load(home)
+    load_core(home)
     rows = query(home, "SELECT path, items, cost_usd, params::VARCHAR FROM meta.api_requests ORDER BY ALL")
     user_paths = ("/retweeted_by", "/liking_users", "/2/users/by", "/2/users")
     assert {p for p, *_ in rows} == {r.path for r in api.requests}

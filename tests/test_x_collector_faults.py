@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 from conftest import query
+from pipeline_steps import load_core
 from x_fixtures import (
     SNAPSHOT_ENDPOINTS,
     TEST_POLICY,
@@ -18,8 +19,6 @@ from x_fixtures import (
     warehouse_contents,
     write_config,
 )
-
-from warehouse.operations import load
 
 # (fault, options, what the server log must show)
 RETRIED_FAULTS = {
@@ -45,7 +44,7 @@ def test_each_fault_is_survived_and_the_dataset_is_complete(home, tmp_path, faul
     assert result.complete, (result.errors, result.stopped)
     assert rule.fired >= 2
     assert any(r.status == status for r in api.requests)
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())
     if fault == "rate_limit_reset":  # honoured: waited until the reset, not a blind backoff
         assert [s for s in clock.slept if s >= 30]
@@ -65,7 +64,7 @@ def test_partial_errors_are_recorded_not_fatal(home, tmp_path):
         rule = api.faults.add("partial_errors", every=2)
         result = collector(home, write_config(tmp_path / "t.toml", api.base_url), clock).run()
     assert result.complete and rule.fired >= 2
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())
     injected = query(home, "SELECT occurrences FROM core.x_api_errors WHERE resource_id = '1'")
     assert injected == [(rule.fired,)]
@@ -85,7 +84,7 @@ def test_repeated_next_token_is_an_error_and_the_next_run_completes(home, tmp_pa
         assert len(first.errors) == 1 and "next_token" in first.errors[0] and "again" in first.errors[0]
         second = collector(home, config, clock).run()
     assert second.complete
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())
 
 
@@ -98,7 +97,7 @@ def test_exhausted_rate_limit_window_is_waited_out(home, tmp_path):
     assert result.complete
     assert result.totals.waits >= 1 and [s for s in clock.slept if 800 < s <= 1000]
     assert not [r for r in api.requests if r.status == 429]  # x-rate-limit-remaining: 0 was honoured
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())
 
 
@@ -125,5 +124,5 @@ def test_a_wait_longer_than_allowed_defers_that_endpoint_with_cursors_saved(home
     assert len(runs) == -(-len(retweeted) // 2)  # two retweeter lists per window
     # nothing landed was fetched twice; the follower snapshot is taken again after 45 minutes, by design
     assert refetched(home, api, ignore=SNAPSHOT_ENDPOINTS) == []
-    load(home)
+    load_core(home)
     assert warehouse_contents(home) == expected(world.dataset())

@@ -27,7 +27,7 @@ from x_fixtures import (
 )
 
 from tiemeter.config import load_config
-from warehouse.operations import transform
+from tiemeter.operations import build, check, load
 
 RECENT_DAYS = 7  # search/recent's reach, in the fake as on X
 MARK = "10"
@@ -142,7 +142,9 @@ def reactions(home, reaction: str) -> set[tuple[str, str]]:
 def test_collected_likes_and_retweeters_reach_core_and_the_marts(home, tmp_path):
     dataset = reaction_world()
     _, config = collect(home, tmp_path, dataset)
-    assert transform(home, load_config(config), check=True).failed_checks == []
+    load(home)
+    build(home, load_config(config))
+    assert check(home).failed == []
 
     likes, retweets = likes_served(dataset), retweets_served(dataset)
     authors = {t["id"]: t["author_id"] for t in dataset["tweets"]}
@@ -236,7 +238,9 @@ def test_pages_landed_by_older_versions(home, tmp_path, drop, attributed):
     dataset = reaction_world()
     _, config = collect(home, tmp_path, dataset)
     rewrite_stamps(home, drop)
-    assert transform(home, load_config(config), check=True).failed_checks == []
+    load(home)
+    build(home, load_config(config))
+    assert check(home).failed == []
     if attributed:
         assert reactions(home, "like") == likes_served(dataset)
         assert reactions(home, "retweet") == retweets_served(dataset)

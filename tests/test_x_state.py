@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collectors.landing import landing_path, write_landing_file
 from collectors.x_api.cursors import CursorStore
 from collectors.x_api.tweet_log import REPOLL_AFTER_S, TweetLog
+from tiemeter.landing import landing_path, write_landing_file
 
 
 def test_a_cursor_moves_only_once_its_page_is_landed(home):

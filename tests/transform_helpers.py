@@ -10,9 +10,9 @@ import duckdb
 from scenario import BLOG_COMMENT_COLUMNS, BLOG_POST_COLUMNS
 
 from tiemeter.config import parse_config
-from transforms.context import write_context
 from transforms.project import build, run_tests
 from warehouse.connection import warehouse
+from warehouse.context import write_context
 
 BLOG_MODELS = ("blog_posts", "blog_comments")
 

@@ -1,8 +1,9 @@
 """The code Airflow tasks run. DAG files stay thin: no I/O at parse time, logic here.
 
-Errors are translated so that Airflow retries only what can succeed: a ``FatalError`` fails the
-task at once, a ``SkippableError`` skips it, anything else (including ``RetriableError``) is
-left to the DAG's ``retries``.
+An error's outcome (``tiemeter.errors.Outcome``) decides the task's state, here and only here:
+fatal fails the task at once, skip skips it, incomplete (stopped early on purpose, cursors saved)
+ends it successfully with a warning, retry is left to the DAG's ``retries``. Errors that are not
+ours (a bug, an unexpected library error) are left to ``retries`` too.
 """
 
 from __future__ import annotations
@@ -12,8 +13,19 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from tiemeter.errors import FatalError, SkippableError
-from tiemeter.settings import Home
+from collectors.blogs import blog_http_policy, collect_blogs
+from collectors.conversions_import import conversions_importer
+from collectors.http import HttpClient
+from collectors.x_api.collector import XCollector
+from collectors.x_api.units import plan_units
+from reports.report import write_report
+from tiemeter.config import load_config
+from tiemeter.credentials import x_config_and_token
+from tiemeter.errors import FatalError, IncompleteRun, Outcome, TiemeterError
+from tiemeter.landing import new_run_id
+from tiemeter.operations import build, check, load, raise_for_failed_loads
+from tiemeter.settings import Home, replay_offset_s
+from warehouse.export import export
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -26,10 +38,15 @@ def airflow_errors(func: Callable[..., T]) -> Callable[..., T]:
 
         try:
             return func(*args, **kwargs)
-        except FatalError as error:
-            raise AirflowFailException(str(error)) from error
-        except SkippableError as error:
-            raise AirflowSkipException(str(error)) from error
+        except TiemeterError as error:
+            if error.outcome is Outcome.FATAL:
+                raise AirflowFailException(str(error)) from error
+            if error.outcome is Outcome.SKIP:
+                raise AirflowSkipException(str(error)) from error
+            if error.outcome is Outcome.INCOMPLETE:
+                log.warning("stopped early, cursors saved, the next run resumes: %s", error)
+                return str(error)
+            raise  # Outcome.RETRY: the DAG's retries
 
     return wrapper
 
@@ -37,19 +54,6 @@ def airflow_errors(func: Callable[..., T]) -> Callable[..., T]:
 def resolve_home() -> Home:
     """``TIEMETER_HOME`` / ``TIEMETER_DB`` from the worker's environment, read when the task runs."""
     return Home.resolve()
-
-
-@airflow_errors
-def load_landing() -> str:
-    from warehouse.operations import load
-
-    result = load(resolve_home())
-    log.info("%s", result.summary())
-    if result.load.failed:
-        raise FatalError(
-            f"{len(result.load.failed)} landing file(s) failed to load: {result.load.failed[0].error}"
-        )
-    return result.summary()
 
 
 @airflow_errors
@@ -61,11 +65,6 @@ def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str
     ``x.max_rate_limit_wait_s``) ends the task successfully with its cursors saved instead of holding
     a worker slot; the next run resumes. Failed jobs raise once the others have finished.
     """
-    from collectors.x_api.collector import XCollector
-    from tiemeter.config import load_config
-    from tiemeter.credentials import x_config_and_token
-    from tiemeter.settings import replay_offset_s
-
     config, token = x_config_and_token(load_config())
     collector = XCollector(
         config, resolve_home(), token, shared_budget_key=dag_run, now_offset_s=replay_offset_s()
@@ -74,31 +73,22 @@ def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str
     log.info("%s", result.summary())
     result.raise_for_errors()
     if result.stopped:
-        log.warning("stopped early, cursors saved, the next run resumes: %s", result.stopped)
+        raise IncompleteRun(f"{result.summary()}; {result.stopped}")
     return result.summary()
 
 
 def plan_x_units() -> list[str]:
     """The X collection units of the config: one mapped task each."""
-    from collectors.x_api.units import plan_units
-    from tiemeter.config import load_config
-
     return plan_units(load_config())
 
 
 def plan_blogs() -> list[str]:
-    from tiemeter.config import load_config
-
     return [blog.name for blog in load_config().blogs]
 
 
 @airflow_errors
 def collect_blog(name: str) -> str:
     """One blog. A feed that fails is reported; the blog's other feeds and the other blogs go on."""
-    from collectors.blogs import blog_http_policy, collect_blogs
-    from collectors.http import HttpClient
-    from tiemeter.config import load_config
-
     config = load_config()
     blogs = [b for b in config.blogs if b.name == name]
     if not blogs:
@@ -119,10 +109,6 @@ def collect_blog(name: str) -> str:
 @airflow_errors
 def load_and_import() -> str:
     """Import the config's conversions CSVs (each file once), then load every pending landing file."""
-    from collectors.conversions_import import conversions_importer
-    from collectors.landing import new_run_id
-    from tiemeter.config import load_config
-
     home = resolve_home().ensure()
     run_id = new_run_id()
     config = load_config()
@@ -130,31 +116,30 @@ def load_and_import() -> str:
     for path in config.conversions_files:
         result = importer(path, home.landing, run_id)
         log.info("%s", result.summary())
-    return load_landing.__wrapped__()
+    report = load(home)
+    log.info("%s", report.summary())
+    raise_for_failed_loads(report)
+    return report.summary()
 
 
 @airflow_errors
-def build_marts() -> str:
-    """``dbt build`` of the whole project: each model, then its tests; a failed test fails the task."""
-    from tiemeter.config import load_config
-    from warehouse.operations import transform
+def build_warehouse() -> str:
+    """``dbt run`` of the whole project (staging, core, marts), once per run."""
+    result = build(resolve_home(), load_config(), progress=log.info)
+    return result.summary()
 
-    result = transform(resolve_home(), load_config(), check=True, progress=log.info)
-    failed = [str(t) for t in result.failed_checks]
-    if failed:
-        raise FatalError(f"{len(failed)} data test(s) failed: " + "; ".join(failed[:5]))
-    return (
-        f"built {len(result.build.models)} models and passed {len(result.checks)} tests "
-        f"in {result.build.seconds:.1f}s; reference time {result.reference_time}"
-    )
+
+@airflow_errors
+def check_warehouse() -> str:
+    """``dbt test``: every data test; a failed test fails the task (and the export waits)."""
+    result = check(resolve_home(), progress=log.info)
+    result.raise_for_failures()
+    return result.summary()
 
 
 @airflow_errors
 def export_warehouse() -> str:
     """Parquet, CSV, the read-only snapshot, and the HTML report beside them."""
-    from reports.report import write_report
-    from warehouse.export import export
-
     home = resolve_home()
     summary = export(home).summary()
     return f"{summary}; report {write_report(home)}"

@@ -1,9 +1,11 @@
 """The ``tiemeter`` command line.
 
-Exit codes: 0 success; 1 failure (a one-line reason on stderr); 2 usage (argparse); 3 some input was
-rejected and quarantined while the rest was loaded (``tiemeter status`` lists it); 4 a collection
-stopped early on purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it
-again later; 5 another collection of the same source runs in this home (``collect.when_busy = "exit"``).
+Exit codes, one per error outcome (``tiemeter.errors``): 0 success; 1 fatal (a one-line reason on
+stderr); 2 usage (argparse); 3 skipped: some input or some jobs were rejected while the rest was
+collected and loaded (``tiemeter status`` lists what was quarantined); 4 incomplete: stopped early on
+purpose (budget, request cap, a long rate-limit wait) with its cursors saved: run it again later;
+5 retry: a transient failure, e.g. another collection of the same source runs in this home
+(``collect.when_busy = "exit"``) or another process holds the warehouse.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ import sys
 
 from tiemeter import __version__
 from tiemeter.commands import COMMAND_MODULES
-from tiemeter.errors import CollectionBusy, IncompleteRun, InputRejected, TiemeterError
+from tiemeter.errors import Outcome, TiemeterError
 from tiemeter.settings import Home
 from warehouse.connection import DiskFull, disk_full_error, is_disk_full
 
 EXIT_OK = 0
 EXIT_FAILED = 1
-EXIT_REJECTED = 3
-EXIT_INCOMPLETE = 4
-EXIT_BUSY = 5
+EXIT_CODES = {Outcome.FATAL: EXIT_FAILED, Outcome.SKIP: 3, Outcome.INCOMPLETE: 4, Outcome.RETRY: 5}
+# what stderr's one line starts with, after "tiemeter: "
+PREFIXES = {
+    Outcome.FATAL: "error: ",
+    Outcome.SKIP: "",
+    Outcome.INCOMPLETE: "incomplete: ",
+    Outcome.RETRY: "busy: ",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,20 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     home = Home.resolve(args.home, args.db)
     try:
         args.handler(args, home)
-    except InputRejected as error:
-        print(f"tiemeter: {error}", file=sys.stderr)
-        return EXIT_REJECTED
-    except IncompleteRun as error:
-        print(f"tiemeter: incomplete: {error}", file=sys.stderr)
-        return EXIT_INCOMPLETE
-    except CollectionBusy as error:
-        print(f"tiemeter: busy: {error}", file=sys.stderr)
-        return EXIT_BUSY
     except TiemeterError as error:
         if is_disk_full(error) and not isinstance(error, DiskFull):
             error = disk_full_error(_full_path(home, error))
-        print(f"tiemeter: error: {error}", file=sys.stderr)
-        return EXIT_FAILED
+        print(f"tiemeter: {PREFIXES[error.outcome]}{error}", file=sys.stderr)
+        return EXIT_CODES[error.outcome]
     except KeyboardInterrupt:
         print("tiemeter: interrupted", file=sys.stderr)
         return 130

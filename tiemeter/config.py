@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -325,8 +326,6 @@ def _parse_metrics(table: dict[str, Any]) -> MetricsConfig:
             raise ConfigError(f"metrics.spread_weights.{key}: expected a weight >= 0, got {value!r}")
     as_of = _take(table, "as_of", "metrics", str, None)
     if as_of is not None:
-        from datetime import datetime
-
         try:
             datetime.fromisoformat(as_of.replace("Z", "+00:00"))
         except ValueError:

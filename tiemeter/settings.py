@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+
+from tiemeter.errors import FatalError
 
 DEFAULT_HOME = "./data"
 DB_FILENAME = "tiemeter.duckdb"
@@ -54,9 +58,6 @@ def replay_offset_s() -> float:
     value = os.environ.get(REPLAY_NOW_ENV, "").strip()
     if not value:
         return 0.0
-    from datetime import datetime
-
-    from tiemeter.errors import FatalError
 
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -64,6 +65,4 @@ def replay_offset_s() -> float:
         raise FatalError(f"{REPLAY_NOW_ENV}: not an ISO 8601 time: {value!r}") from None
     if when.tzinfo is None:
         raise FatalError(f"{REPLAY_NOW_ENV}: give a time zone (e.g. Z): {value!r}")
-    import time
-
     return when.timestamp() - time.time()

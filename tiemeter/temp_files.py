@@ -24,6 +24,15 @@ _NAME = re.compile(r"^\.(?P<final>.+)\.(?P<host>[A-Za-z0-9_]+)-(?P<pid>\d+)-[0-9
 _OLD_NAME = re.compile(r"^\..+\.(?:[0-9a-f]{8}\.tmp|tmp|tmp-[0-9a-f]{6}|old-[0-9a-f]{6})$")
 
 
+def fsync_path(path: Path) -> None:
+    """fsync a file or a folder (a folder's fsync makes a rename in it durable)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def writer_tag() -> str:
     """``<host>-<pid>``: who is writing, for names that must tell a live writer from a dead one."""
     return f"{_HOST}-{os.getpid()}"

@@ -13,6 +13,7 @@ import contextlib
 import os
 import threading
 import time
+import traceback
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
+from warehouse.connection import dbt_environment, warehouse
 
 PROJECT_DIR = Path(__file__).resolve().parent
 MODELS_DIR = PROJECT_DIR / "models"
@@ -97,8 +99,6 @@ def _project_fingerprint() -> tuple:
 
 @contextlib.contextmanager
 def _environment(home: Home) -> Iterator[None]:
-    from warehouse.connection import dbt_environment
-
     values = dbt_environment(home)
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
@@ -170,8 +170,6 @@ def _on_event(progress: Progress | None, finished: list[NodeResult]) -> Callable
         try:
             _finished(event)
         except Exception:  # an exception in a dbt callback would hang dbt's worker thread
-            import traceback
-
             traceback.print_exc()
 
     def _finished(event) -> None:
@@ -201,8 +199,6 @@ def _on_event(progress: Progress | None, finished: list[NodeResult]) -> Callable
 @contextlib.contextmanager
 def warehouse_ready(home: Home) -> Iterator[None]:
     """Schemas, raw and meta tables exist before dbt reads them."""
-    from warehouse.connection import warehouse
-
     with warehouse(home):
         pass
     yield
@@ -223,8 +219,6 @@ def run_dbt(
     Failing tests do not raise: they are in the report's ``failed_tests``.
     """
     from dbt.cli.main import dbtRunner
-
-    from warehouse.connection import warehouse
 
     with warehouse_ready(home):
         pass
@@ -269,14 +263,14 @@ def build(
     home: Home,
     layers: Iterable[str] = ("staging", "core"),
     full_refresh: bool = False,
-    check: bool = False,
     progress: Progress | None = None,
     exclude: Iterable[str] = (),
 ) -> BuildReport:
-    """Build ``layers`` (and, dbt-style, only them: their parents must exist), with tests if ``check``."""
+    """``dbt run`` of ``layers`` (and, dbt-style, only them: their parents must exist); tests are
+    ``run_tests``'s job."""
     return run_dbt(
         home,
-        "build" if check else "run",
+        "run",
         select=layer_selector(layers),
         exclude=exclude,
         full_refresh=full_refresh,
@@ -284,11 +278,18 @@ def build(
     )
 
 
-def run_tests(home: Home, select: Iterable[str] = (), cautious: bool = False) -> BuildReport:
+def run_tests(
+    home: Home, select: Iterable[str] = (), cautious: bool = False, progress: Progress | None = None
+) -> BuildReport:
     """The data tests (schema.yml) of the selected models, on the warehouse as it is. ``cautious``:
     only tests all of whose models are selected (a relationship to an unselected model is left out)."""
     return run_dbt(
-        home, "test", select=select, record=False, indirect_selection="cautious" if cautious else None
+        home,
+        "test",
+        select=select,
+        record=False,
+        indirect_selection="cautious" if cautious else None,
+        progress=progress,
     )
 
 

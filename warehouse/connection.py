@@ -14,6 +14,7 @@ import duckdb
 from tiemeter.errors import FatalError, RetriableError
 from tiemeter.settings import Home
 from tiemeter.temp_files import temp_path
+from warehouse.schema import ensure_schema
 
 
 class WarehouseLocked(RetriableError):
@@ -107,8 +108,6 @@ def warehouse(home: Home, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCo
     con = connect(home, read_only=read_only)
     try:
         if not read_only:
-            from warehouse.schema import ensure_schema
-
             ensure_schema(con)
         yield con
     finally:

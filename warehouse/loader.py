@@ -7,6 +7,7 @@ skipped; a file whose bytes changed after loading is refused (landing files are 
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,12 +15,17 @@ from pathlib import Path
 
 import duckdb
 
-from collectors.imports import file_sha256
-from collectors.landing import QUARANTINE_RESOURCE
+from tiemeter.landing import (
+    PROVENANCE_KEY,
+    QUARANTINE_RESOURCE,
+    RESOURCES,
+    STAMP_TYPES,
+    file_sha256,
+    landing_files,
+)
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
 from warehouse.connection import is_disk_full, warehouse
-from warehouse.schema import RAW_RESOURCES
 
 # Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
 # so it also bounds memory; a larger line fails to load with a clear error.
@@ -56,21 +62,11 @@ class LoadReport:
         return text
 
 
-def pending_files(landing_root: Path) -> list[Path]:
-    """Landing files in a stable order (resource, month, name); temp files start with a dot."""
-    if not landing_root.is_dir():
-        return []
-    return sorted(p for p in landing_root.glob("*/*/*.jsonl") if not p.name.startswith("."))
-
-
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-_STAMP = (
-    '{"__tiemeter": {"source": "VARCHAR", "endpoint": "VARCHAR", "kind": "VARCHAR", '
-    '"params": "JSON", "retrieved_at": "VARCHAR", "run_id": "VARCHAR"}}'
-)
+_STAMP = json.dumps({PROVENANCE_KEY: STAMP_TYPES})
 
 
 # A NUL in a JSON string (the escape \u0000) becomes U+FFFD on its way into raw, so no NUL byte
@@ -127,7 +123,7 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
         )
     if resource == QUARANTINE_RESOURCE:
         sql, target = _insert_quarantine_sql(path, rel), "meta.quarantine"
-    elif resource in RAW_RESOURCES:
+    elif resource in RESOURCES:
         sql, target = _insert_raw_sql(resource, path, rel), f"raw.{resource}"
     else:
         return _record_failure(
@@ -205,7 +201,7 @@ def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None)
             ).fetchall()
         }
     todo = []
-    for path in pending_files(home.landing):
+    for path in landing_files(home.landing):
         rel = path.relative_to(home.landing).as_posix()
         if rel in loaded:
             if _changed(path, loaded[rel], verify):

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import duckdb
 
+from tiemeter.landing import RESOURCES
+from warehouse.context import ensure_context_tables
+
 SCHEMAS = ("raw", "meta", "staging", "core", "marts")
 
-# landing/<resource>/ -> raw.<table>. Every raw table has the same columns: the payload JSON,
-# untouched, and its provenance.
-RAW_RESOURCES = {
-    "x_api_pages": "X API v2 pages (ours or twarc2's), one page per row",
-    "x_archive_tweets": "X archive tweets.js items, one tweet per row",
-    "x_archive_follows": "X archive follower.js / following.js items, one edge per row",
-    "conversions": "rows of imported conversions CSV files (donations, sales, sign-ups), one per row",
-    "blog_feeds": "RSS / Atom / JSON feeds as feedparser parsed them, one fetched or imported document per row",
-    "blog_wp_api": "WordPress REST API pages (/wp/v2/posts, /wp/v2/comments) as `items`, one page per row",
-    "blog_disqus_api": "Disqus API posts/list pages (posts with their thread), one page per row",
-    "blog_wxr": "WordPress export (WXR) records: items with their comments, authors, channel fields",
-    "blog_disqus_xml": "Disqus XML export records: categories, threads and posts",
-    "x_api_requests": "X API requests the collector made, one HTTP attempt per row (the request ledger)",
-}
-
+# One raw table per landing resource (tiemeter.landing.RESOURCES): the payload JSON, untouched, and
+# its provenance.
 RAW_COLUMNS = """
     landing_file VARCHAR NOT NULL,
     line_no      BIGINT NOT NULL,
@@ -106,11 +96,9 @@ problem is null for an attempt that gave a usable answer; cost_usd is the estima
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    from transforms.context import ensure_context_tables
-
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    for table in RAW_RESOURCES:
+    for table in RESOURCES:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
     for ddl in META_DDL + META_VIEWS:
         con.execute(ddl)

@@ -23,6 +23,15 @@ REFERENCE_SOURCES = {
 }
 
 
+def core_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether dbt has built the core layer in this warehouse."""
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'core' AND table_name = 'tweets'"
+        ).fetchone()[0]
+    )
+
+
 def reference_time(con: duckdb.DuckDBPyConnection) -> str | None:
     """The reference time the marts were built for (``marts.analysis_window``), and where it came from."""
     exists = con.execute(

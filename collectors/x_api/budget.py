@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tiemeter.config import ConfigError
-from tiemeter.errors import TiemeterError
+from tiemeter.errors import IncompleteRun
 
 # USD, from the X API pay-per-usage table (docs.x.com/x-api/getting-started/pricing); estimates only:
 # the Developer Console has the rates that apply to an account, and x.prices_usd overrides these.
@@ -36,7 +36,7 @@ ENDPOINT_UNIT = {
 }
 
 
-class BudgetExhausted(TiemeterError):
+class BudgetExhausted(IncompleteRun):
     """The next request could pass the run's request cap or budget: stop, cursors saved."""
 
 

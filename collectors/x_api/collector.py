@@ -23,7 +23,6 @@ from functools import partial
 import tweepy
 
 from collectors.http import HttpClient, HttpPolicy, RateLimitWaitTooLong, SkippableHttpError
-from collectors.landing import new_run_id
 from collectors.state_files import collection_lock, safe_name
 from collectors.x_api.budget import Budget, BudgetExhausted, price_table
 from collectors.x_api.cursors import CursorStore
@@ -39,6 +38,7 @@ from collectors.x_api.user_ids import UserIds
 from collectors.x_shapes import OBJECT_TYPES
 from tiemeter.config import Config
 from tiemeter.errors import FatalError, RetriableError, SkippableError
+from tiemeter.landing import new_run_id
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
 

@@ -17,7 +17,10 @@ from pathlib import Path
 
 import orjson
 
-from collectors.landing import (
+from collectors.x_api.transport import Page, request_subject
+from collectors.x_shapes import classify_page
+from tiemeter.landing import (
+    X_API_PAGES,
     iso,
     landing_path,
     provenance,
@@ -25,10 +28,8 @@ from collectors.landing import (
     stamp_raw_object,
     write_landing_file,
 )
-from collectors.x_api.transport import Page, request_subject
-from collectors.x_shapes import classify_page
 
-RESOURCE = "x_api_pages"  # the same raw table twarc imports land in: one parser for both
+RESOURCE = X_API_PAGES  # the same raw table twarc imports land in: one parser for both
 SOURCE = "x_api"
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 import orjson
 
-from collectors.state_files import append_json_lines, fsync_path, locked, read_json_lines, write_atomic
+from collectors.state_files import append_json_lines, locked, read_json_lines, write_atomic
+from tiemeter.temp_files import fsync_path
 
 # Re-poll metrics about 1 h, 6 h, 24 h and 7 d after posting: metrics become a time series.
 REPOLL_AFTER_S = (3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600)

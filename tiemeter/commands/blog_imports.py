@@ -9,10 +9,10 @@ from pathlib import Path
 from collectors.blog_sites import resolve_site
 from collectors.export_import import DISQUS_XML, WXR, ExportFormat, import_export
 from collectors.feed_import import import_feed, is_url
-from collectors.landing import new_run_id
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.imports import IMPORT_HELP, report_imports
 from tiemeter.config import load_config
+from tiemeter.landing import new_run_id
 from tiemeter.settings import Home
 
 

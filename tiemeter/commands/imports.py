@@ -8,12 +8,12 @@ from pathlib import Path
 
 from collectors.conversions_import import conversions_importer
 from collectors.imports import ImportResult
-from collectors.landing import new_run_id
 from collectors.twarc_import import import_twarc_file
 from collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_report
 from tiemeter.errors import FatalError, InputRejected
+from tiemeter.landing import new_run_id
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from tiemeter.errors import FatalError
+from tiemeter.operations import build, load, needs_build, raise_for_failed_loads
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
 from warehouse.connection import warehouse
-from warehouse.operations import load
 from warehouse.status import render_status
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("load", help="load pending landing files, then rebuild the core tables")
+    parser = commands.add_parser(
+        "load", help="load pending landing files, then build staging and core if anything new arrived"
+    )
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the core tables even if nothing new landed"
     )
@@ -31,16 +32,16 @@ def register(commands) -> None:
 
 def load_and_report(home: Home, force_build: bool = False, verify: bool = False) -> None:
     """Load everything pending (not only what this run landed: an earlier load may have been killed
-    or locked out), print the summary, and fail when a file did not load."""
+    or locked out), then build staging and core if anything new arrived (or ``force_build``); print
+    the summary, and fail when a file did not load."""
     with Progress("loading landing files", 0, unit="files") as progress:
-        result = load(home, force_build=force_build, verify=verify, progress=progress.update)
-    print(result.summary())
-    if result.load.failed:
-        first = result.load.failed[0]
-        raise FatalError(
-            f"{len(result.load.failed)} landing file(s) failed to load ({first.landing_file}: {first.error}); "
-            "what landed is kept and 'tiemeter load' tries again"
-        )
+        report = load(home, verify=verify, progress=progress.update)
+    summary = report.summary()
+    if force_build or needs_build(home, report):
+        built = build(home, layers=("staging", "core")).build
+        summary += f"; built {len(built.models)} staging/core model(s) in {built.seconds:.1f}s"
+    print(summary)
+    raise_for_failed_loads(report)
 
 
 def _load(args: argparse.Namespace, home: Home) -> None:

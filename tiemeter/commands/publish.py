@@ -6,9 +6,12 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from reports.report import write_report
 from tiemeter.config import Config
 from tiemeter.errors import FatalError
+from tiemeter.operations import build
 from tiemeter.settings import Home
+from transforms.project import serve_docs
 from warehouse.connection import warehouse
 from warehouse.data_dictionary import write_dictionary
 from warehouse.export import export
@@ -49,8 +52,6 @@ def _export(args: argparse.Namespace, home: Home) -> None:
 
 def _docs(args: argparse.Namespace, home: Home) -> None:
     if args.serve:
-        from transforms.project import serve_docs
-
         serve_docs(home, args.port)
         return
     if args.from_models or not home.db_path.exists():
@@ -66,14 +67,10 @@ def _docs(args: argparse.Namespace, home: Home) -> None:
 
 
 def _build_empty(home: Home) -> None:
-    from warehouse.operations import transform
-
-    transform(home, Config(path=None))
+    build(home, Config(path=None))
 
 
 def _report(args: argparse.Namespace, home: Home) -> None:
-    from reports.report import write_report
-
     with warehouse(home, read_only=True) as con:
         built = con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'marts' AND table_name = 'campaign_summary'"

@@ -6,11 +6,10 @@ import argparse
 from pathlib import Path
 
 from tiemeter.config import load_config
-from tiemeter.errors import FatalError
+from tiemeter.operations import build, check
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
 from transforms.project import model_names
-from warehouse.operations import transform
 
 
 def register(commands) -> None:
@@ -24,7 +23,7 @@ def register(commands) -> None:
     parser.add_argument(
         "--check",
         action="store_true",
-        help="dbt build: run each model's tests (unique, not null, relationships, ...) after it",
+        help="then check: run every data test (unique, not null, relationships, ...; dbt test)",
     )
     parser.add_argument(
         "--full-refresh",
@@ -48,22 +47,16 @@ def _transform(args: argparse.Namespace, home: Home) -> None:
             else:
                 print(line, flush=True)
 
-        result = transform(
-            home,
-            config,
-            identities_csv=args.identities,
-            check=args.check,
-            full_refresh=args.full_refresh,
-            progress=progress,
+        result = build(
+            home, config, identities_csv=args.identities, full_refresh=args.full_refresh, progress=progress
         )
     slowest = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in result.build.slowest(3))
     print(f"built {len(result.build.models)} model(s) in {result.build.seconds:.1f}s (slowest: {slowest})")
     if result.reference_time:
         print(f"reference time: {result.reference_time}")
     if args.check:
-        failed = result.failed_checks
-        print(f"checks: {len(result.checks) - len(failed)} passed, {len(failed)} failed")
-        for check in failed:
-            print(f"  {check}")
-        if failed:
-            raise FatalError(f"{len(failed)} data check(s) failed, first: {failed[0]}")
+        checked = check(home)
+        print(checked.summary())
+        for failed in checked.failed:
+            print(f"  {failed}")
+        checked.raise_for_failures()

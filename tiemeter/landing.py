@@ -1,11 +1,21 @@
-"""The landing zone: JSONL files, one raw page per line, each stamped with ``__tiemeter`` provenance.
+"""The landing contract: what collectors write and the loader reads, in one place (ground layer).
+
+- ``RESOURCES``: every landing resource and what its raw table holds. The folder under ``landing/``
+  names the resource, and the resource names the raw table ``raw.<resource>``. Adding a source is one
+  entry here plus its staging model.
+- The provenance stamp: ``__tiemeter`` on every line (``provenance()``; ``STAMP_TYPES`` is how the
+  loader reads it).
+- The layout ``landing/<resource>/<YYYY-MM>/<name>.jsonl`` (``landing_path()``) and its glob
+  (``LANDING_GLOB``, ``landing_files()``).
+- The file hash (``file_sha256()``) that names imports and the load ledger's entries.
 
 Files are written atomically (temp file, fsync, rename, fsync of the folder) and never edited
-afterwards. The folder under ``landing/`` names the resource, and the resource names the raw table.
+afterwards.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import uuid
@@ -17,11 +27,50 @@ from typing import Any
 
 import orjson
 
-from collectors.state_files import fsync_path
-from tiemeter.temp_files import temp_path
+from tiemeter.temp_files import fsync_path, temp_path
+
+X_API_PAGES = "x_api_pages"
+X_API_REQUESTS = "x_api_requests"
+X_ARCHIVE_TWEETS = "x_archive_tweets"
+X_ARCHIVE_FOLLOWS = "x_archive_follows"
+CONVERSIONS = "conversions"
+BLOG_FEEDS = "blog_feeds"
+BLOG_WP_API = "blog_wp_api"
+BLOG_DISQUS_API = "blog_disqus_api"
+BLOG_WXR = "blog_wxr"
+BLOG_DISQUS_XML = "blog_disqus_xml"
+
+# landing/<resource>/ -> raw.<resource>. Every raw table has the same columns: the payload JSON,
+# untouched, and its provenance.
+RESOURCES = {
+    X_API_PAGES: "X API v2 pages (ours or twarc2's), one page per row",
+    X_ARCHIVE_TWEETS: "X archive tweets.js items, one tweet per row",
+    X_ARCHIVE_FOLLOWS: "X archive follower.js / following.js items, one edge per row",
+    CONVERSIONS: "rows of imported conversions CSV files (donations, sales, sign-ups), one per row",
+    BLOG_FEEDS: "RSS / Atom / JSON feeds as feedparser parsed them, one fetched or imported document per row",
+    BLOG_WP_API: "WordPress REST API pages (/wp/v2/posts, /wp/v2/comments) as `items`, one page per row",
+    BLOG_DISQUS_API: "Disqus API posts/list pages (posts with their thread), one page per row",
+    BLOG_WXR: "WordPress export (WXR) records: items with their comments, authors, channel fields",
+    BLOG_DISQUS_XML: "Disqus XML export records: categories, threads and posts",
+    X_API_REQUESTS: "X API requests the collector made, one HTTP attempt per row (the request ledger)",
+}
+# Quarantined input: loaded into meta.quarantine, not a raw table.
+QUARANTINE_RESOURCE = "_quarantine"
 
 PROVENANCE_KEY = "__tiemeter"
-QUARANTINE_RESOURCE = "_quarantine"
+# The stamp's fields as the loader reads them (DuckDB types); provenance() writes them.
+STAMP_TYPES = {
+    "source": "VARCHAR",
+    "endpoint": "VARCHAR",
+    "kind": "VARCHAR",
+    "params": "JSON",
+    "retrieved_at": "VARCHAR",
+    "run_id": "VARCHAR",
+}
+
+# landing/<resource>/<YYYY-MM>/<name>.jsonl; names starting with a dot are temp files.
+LANDING_GLOB = "*/*/*.jsonl"
+HASH_CHUNK = 1 << 20
 _RESOURCE_NAME = re.compile(r"^_?[a-z][a-z0-9_]*$")
 
 
@@ -165,6 +214,21 @@ def landing_path(landing_root: Path, resource: str, name: str, when: datetime | 
         raise ValueError(f"invalid landing resource name {resource!r}")
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-")
     return landing_root / resource / f"{(when or utc_now()):%Y-%m}" / f"{safe}.jsonl"
+
+
+def landing_files(landing_root: Path) -> list[Path]:
+    """Landing files in a stable order (resource, month, name), without temp files (dot names)."""
+    if not landing_root.is_dir():
+        return []
+    return sorted(p for p in landing_root.glob(LANDING_GLOB) if not p.name.startswith("."))
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def write_landing_file(path: Path, lines: list[bytes]) -> Path:
