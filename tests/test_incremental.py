@@ -1,7 +1,7 @@
 """Incremental builds equal a full refresh, row for row.
 
-One input (tweets with metrics re-polled and an edit, user snapshots that supersede, likes and
-retweeted_by lists, compliance deletions, blog posts and comments, conversions) is landed once. A
+One input (tweets with metrics re-polled and an edit, user snapshots that supersede, replies and
+liking_users lists, compliance deletions, blog posts and comments, conversions) is landed once. A
 warehouse that loads it in 5 batches, with an incremental build after each, must equal one that
 loads it all and builds with ``--full-refresh``: every core and mart table, compared with EXCEPT ALL
 both ways. Both warehouses load the very same landing files, so provenance columns agree too.
@@ -203,11 +203,24 @@ INCREMENTAL_STAGING = (
 )
 
 
-def test_staging_was_built_incrementally(homes):
-    _, _, logs = homes
+INCREMENTAL_CORE = ("core.tweet_metrics", "core.user_metrics")
+
+
+def test_staging_and_core_were_built_incrementally(homes):
+    incremental, _, logs = homes
     for log in logs[1:]:
         built = {line.split()[1]: line.split()[2] for line in log if line.split()[0] == "OK"}
-        assert all(built[name] in ("(incremental)", "(batched_table)") for name in INCREMENTAL_STAGING), built
+        assert all(
+            built[name] in ("(incremental)", "(batched_table)")
+            for name in INCREMENTAL_STAGING + INCREMENTAL_CORE
+        ), built
+    # each incremental core model keeps the newest staging load it has seen, and no scratch table
+    marks = dict(query(incremental, "SELECT model, loaded_at FROM meta.watermarks"))
+    newest = query(incremental, "SELECT max(loaded_at) FROM raw.x_api_pages")[0][0]
+    assert {name: marks.get(name) for name in INCREMENTAL_CORE} == dict.fromkeys(INCREMENTAL_CORE, newest)
+    assert (
+        query(incremental, "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%__touched'") == []
+    )
 
 
 @pytest.fixture

@@ -41,3 +41,72 @@
         true
     {%- endif -%}
 {%- endmacro %}
+
+{#- Incremental core: recompute the keys new staging rows touch, with the model's own SQL.
+
+    A model configures
+        materialized='incremental', incremental_strategy='tiemeter_touched', unique_key='<key column>',
+        post_hook="{{ tiemeter_advance_mark([ref('<staging model>'), ...]) }}"
+    and restricts its input with
+        where {{ tiemeter_touched('<key expression>', '<select ... as key from new staging rows>') }}
+    where the keys query reads new staging rows through {{ tiemeter_since_last_run() }}. In an
+    incremental run the touched keys go to a scratch table `<model>__touched`, the model's SQL
+    computes every row of those keys (and only those), and the strategy deletes the keys' old rows
+    and inserts the new ones in one transaction: a key whose rows all went away is deleted too. A
+    full build reads everything. The model's mark (meta.watermarks) is the newest staging
+    `loaded_at` it has seen; the post-hook moves it in the model's own transaction, so a failed run
+    leaves it where it was and the next run recomputes the same keys again.
+-#}
+
+{% macro tiemeter_watermarks_table() -%}
+    create table if not exists meta.watermarks (
+        model     varchar primary key,
+        loaded_at timestamptz
+    )
+{%- endmacro %}
+
+{% macro tiemeter_since_last_run(column='loaded_at') -%}
+    {%- set mark = none -%}
+    {%- if tiemeter_incremental_run() -%}
+        {%- set found = run_query("select max(loaded_at)::varchar from meta.watermarks where model = '"
+            ~ this.schema ~ "." ~ this.identifier ~ "'") -%}
+        {%- set mark = found.columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if mark is none -%}
+        true
+    {%- else -%}
+        {{ column }} > '{{ mark }}'::timestamptz
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro tiemeter_touched_relation(relation) -%}
+    {{ return(relation.incorporate(path={'identifier': relation.identifier ~ '__touched'})) }}
+{%- endmacro %}
+
+{% macro tiemeter_touched(expression, keys_sql) -%}
+    {%- if tiemeter_incremental_run() -%}
+        {%- set scratch = tiemeter_touched_relation(this) -%}
+        {%- do run_query('create or replace table ' ~ scratch ~ ' as select distinct key from ('
+            ~ keys_sql ~ ') where key is not null') -%}
+        ({{ expression }}) in (select key from {{ scratch }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro get_incremental_tiemeter_touched_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set scratch = tiemeter_touched_relation(target) -%}
+    delete from {{ target }} where ({{ arg_dict['unique_key'] }}) in (select key from {{ scratch }});
+    insert into {{ target }} by name select * from {{ arg_dict['temp_relation'] }};
+    drop table {{ scratch }}
+{%- endmacro %}
+
+{% macro tiemeter_advance_mark(relations) -%}
+    insert or replace into meta.watermarks
+    select '{{ this.schema }}.{{ this.identifier }}', greatest(
+        {%- for relation in relations %}
+        (select max(loaded_at) from {{ relation }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+{%- endmacro %}
