@@ -11,8 +11,11 @@
     or a model that is not incremental reads everything.
 -#}
 
+{#- Only `dbt run` and `dbt build` build incrementally: `dbt compile` or `docs generate` show the full SQL
+    (and leave no scratch table behind). -#}
 {% macro tiemeter_incremental_run() -%}
-    {%- if not execute or should_full_refresh() or model.config.materialized not in ('incremental', 'batched_table') -%}
+    {%- if not execute or flags.WHICH not in ('run', 'build') or should_full_refresh()
+        or model.config.materialized not in ('incremental', 'batched_table') -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set relation = adapter.get_relation(this.database, this.schema, this.identifier) -%}
