@@ -5,6 +5,10 @@
 
     The model filters its source with {{ batch_filter() }} and configures
         materialized='batched_table', batch_source=['raw', '<table>'], batch_rows=<n>
+
+    It is incremental too (macros/incremental.sql): when the table exists and this is no full refresh,
+    the model's {{ tiemeter_unseen() }} filter keeps only rows loaded since the last run, and only the
+    rowid slices that hold such rows are read and appended to the table in place.
 -#}
 
 {% macro batch_filter() -%}
@@ -27,9 +31,31 @@
     {{ run_hooks(pre_hooks, inside_transaction=False) }}
     {{ run_hooks(pre_hooks, inside_transaction=True) }}
 
-    {%- set bounds = run_query('select coalesce(min(rowid), 0), coalesce(max(rowid), -1) from ' ~ source_relation) -%}
+    {%- set incremental = tiemeter_incremental_run() -%}
+    {%- set unseen = tiemeter_unseen() if incremental else 'true' -%}
+    {%- set bounds = run_query('select coalesce(min(rowid), 0), coalesce(max(rowid), -1) from ' ~ source_relation
+        ~ ' where ' ~ unseen) -%}
     {%- set lo = bounds.columns[0].values()[0] | int -%}
     {%- set hi = bounds.columns[1].values()[0] | int -%}
+
+    {% if incremental %}
+        {% call statement('main') -%}
+            select 1
+        {%- endcall %}
+        {% for start in range(lo, hi + 1, batch_rows) %}
+            {% call statement('batch_' ~ start) -%}
+                set variable tiemeter_batch_lo = {{ start }};
+                set variable tiemeter_batch_hi = {{ start + batch_rows - 1 }};
+                insert into {{ target_relation }} by name
+                {{ compiled_code }}
+            {%- endcall %}
+        {% endfor %}
+        {{ run_hooks(post_hooks, inside_transaction=True) }}
+        {% do persist_docs(target_relation, model) %}
+        {{ adapter.commit() }}
+        {{ run_hooks(post_hooks, inside_transaction=False) }}
+        {{ return({'relations': [target_relation]}) }}
+    {% endif %}
 
     {% call statement('main') -%}
         set variable tiemeter_batch_lo = {{ lo }};

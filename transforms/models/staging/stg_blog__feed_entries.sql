@@ -1,16 +1,18 @@
-{{ config(materialized='table', schema='staging') }}
+{{ config(materialized='incremental', incremental_strategy='append', schema='staging') }}
 
 with source as (
     select
         landing_file,
         line_no,
         retrieved_at,
+        loaded_at,
         kind as feed_kind,
         payload ->> '$.__tiemeter.site' as site,
         payload ->> '$.__tiemeter.feed_url' as feed_url,
         payload ->> '$.__tiemeter.post_url' as feed_post_url,
         json_transform(payload, {{ json_structure('FEED_DOCUMENT') }}) as doc
     from {{ source('raw', 'blog_feeds') }}
+    where {{ tiemeter_unseen() }}
 ),
 
 entries as (
@@ -49,7 +51,8 @@ renamed as (
         ) as bigint) as comment_count,
         e."thr_in-reply-to".ref as in_reply_to_ref,
         e."thr_in-reply-to".href as in_reply_to_href,
-        list_filter(coalesce(e.links, []), l -> l.rel = 'related')[1].href as related_href
+        list_filter(coalesce(e.links, []), l -> l.rel = 'related')[1].href as related_href,
+        loaded_at
     from entries
 )
 

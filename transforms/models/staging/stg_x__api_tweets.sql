@@ -1,15 +1,15 @@
-{{ config(materialized='table', schema='staging') }}
+{{ config(materialized='incremental', incremental_strategy='append', schema='staging') }}
 
 with source as (
-    select landing_file, line_no, source, retrieved_at, 'data' as origin,
+    select landing_file, line_no, source, retrieved_at, loaded_at, 'data' as origin,
         unnest(tweets) as t, generate_subscripts(tweets, 1) as item_no
     from {{ ref('stg_x__pages') }}
-    where len(tweets) > 0
+    where {{ tiemeter_unseen() }} and len(tweets) > 0
     union all
-    select landing_file, line_no, source, retrieved_at, 'includes',
+    select landing_file, line_no, source, retrieved_at, loaded_at, 'includes',
         unnest(included_tweets), generate_subscripts(included_tweets, 1)
     from {{ ref('stg_x__pages') }}
-    where len(included_tweets) > 0
+    where {{ tiemeter_unseen() }} and len(included_tweets) > 0
 ),
 
 renamed as (
@@ -42,7 +42,8 @@ renamed as (
         t.public_metrics.impression_count as impressions,
         t.public_metrics.bookmark_count as bookmarks,
         t.withheld is not null as is_withheld,
-        t.withheld.country_codes as withheld_countries
+        t.withheld.country_codes as withheld_countries,
+        loaded_at
     from source
     where t.id is not null and t.text is not null
 )

@@ -1,15 +1,15 @@
-{{ config(materialized='table', schema='staging') }}
+{{ config(materialized='incremental', incremental_strategy='append', schema='staging') }}
 
 with source as (
-    select landing_file, line_no, source, retrieved_at, 'data' as origin,
+    select landing_file, line_no, source, retrieved_at, loaded_at, 'data' as origin,
         unnest(users) as p, generate_subscripts(users, 1) as item_no
     from {{ ref('stg_x__pages') }}
-    where len(users) > 0
+    where {{ tiemeter_unseen() }} and len(users) > 0
     union all
-    select landing_file, line_no, source, retrieved_at, 'includes',
+    select landing_file, line_no, source, retrieved_at, loaded_at, 'includes',
         unnest(included_users), generate_subscripts(included_users, 1)
     from {{ ref('stg_x__pages') }}
-    where len(included_users) > 0
+    where {{ tiemeter_unseen() }} and len(included_users) > 0
 ),
 
 renamed as (
@@ -35,7 +35,8 @@ renamed as (
         p.public_metrics.following_count as following,
         p.public_metrics.tweet_count as tweet_count,
         p.public_metrics.listed_count as listed_count,
-        p.withheld is not null as is_withheld
+        p.withheld is not null as is_withheld,
+        loaded_at
     from source
     where p.id is not null and p.name is not null
 )

@@ -1,10 +1,11 @@
-{{ config(materialized='table', schema='staging') }}
+{{ config(materialized='incremental', incremental_strategy='append', schema='staging') }}
 
 with source as (
-    select landing_file, line_no, source, retrieved_at,
+    select landing_file, line_no, source, retrieved_at, loaded_at,
         payload ->> '$.__tiemeter.account_id' as account_id,
         payload -> '$.tweet' as tweet
     from {{ source('raw', 'x_archive_tweets') }}
+    where {{ tiemeter_unseen() }}
 ),
 
 parsed as (
@@ -52,7 +53,8 @@ renamed as (
         cast(null as bigint) as impressions,
         cast(null as bigint) as bookmarks,
         false as is_withheld,
-        cast(null as varchar[]) as withheld_countries
+        cast(null as varchar[]) as withheld_countries,
+        loaded_at
     from parsed
 )
 

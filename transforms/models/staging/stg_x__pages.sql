@@ -1,14 +1,14 @@
 {{ config(materialized='batched_table', schema='staging', batch_source=['raw', 'x_api_pages'], batch_rows=100) }}
 
 with source as (
-    select landing_file, line_no, source, endpoint, kind, retrieved_at, payload
+    select landing_file, line_no, source, endpoint, kind, retrieved_at, payload, loaded_at
     from {{ source('raw', 'x_api_pages') }}
-    where {{ batch_filter() }} and kind in ('tweets', 'users', 'errors', 'flat_tweet')
+    where {{ batch_filter() }} and {{ tiemeter_unseen() }} and kind in ('tweets', 'users', 'errors', 'flat_tweet')
 ),
 
 parsed as (
     select
-        landing_file, line_no, source, endpoint, kind, retrieved_at, payload,
+        landing_file, line_no, source, endpoint, kind, retrieved_at, payload, loaded_at,
         case when kind in ('tweets', 'errors') then json_transform(payload, {{ json_structure('X_TWEETS_PAGE') }}) end as tweets_page,
         case when kind = 'users' then json_transform(payload, {{ json_structure('X_USERS_PAGE') }}) end as users_page,
         case when kind = 'flat_tweet' then json_transform(payload, {{ json_structure('X_TWEET') }}) end as flat_tweet,
@@ -46,7 +46,8 @@ renamed as (
                 u -> u.id is not null and u.name is not null)
             else coalesce(tweets_page.includes.users, users_page.includes.users, [])
         end as included_users,
-        coalesce(tweets_page.errors, users_page.errors, []) as errors
+        coalesce(tweets_page.errors, users_page.errors, []) as errors,
+        loaded_at
     from parsed
 )
 
