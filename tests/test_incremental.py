@@ -28,6 +28,7 @@ from test_removals import compliance_lines
 from test_removals import scenario as removals_scenario
 
 from tiemeter.config import parse_config
+from tiemeter.operations import build
 from tiemeter.settings import Home
 
 FEEDS = REALDATA / "feeds"
@@ -115,10 +116,8 @@ def _copy(landing: Path, files: list[Path], home: Home) -> None:
 
 
 def _transform(home: Home, full_refresh: bool = False) -> list[str]:
-    from warehouse.operations import transform
-
     lines: list[str] = []
-    transform(home, parse_config(CONFIG), full_refresh=full_refresh, progress=lines.append)
+    build(home, parse_config(CONFIG), full_refresh=full_refresh, progress=lines.append)
     return lines
 
 
