@@ -28,7 +28,7 @@ from test_removals import compliance_lines
 from test_removals import scenario as removals_scenario
 
 from tiemeter.config import parse_config
-from tiemeter.operations import build
+from tiemeter.operations import build, load, raise_for_failed_loads
 from tiemeter.settings import Home
 
 FEEDS = REALDATA / "feeds"
@@ -117,6 +117,7 @@ def _copy(landing: Path, files: list[Path], home: Home) -> None:
 
 def _transform(home: Home, full_refresh: bool = False) -> list[str]:
     lines: list[str] = []
+    raise_for_failed_loads(load(home))
     build(home, parse_config(CONFIG), full_refresh=full_refresh, progress=lines.append)
     return lines
 
