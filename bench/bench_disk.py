@@ -92,7 +92,7 @@ def report(home: Home, json_bytes: int) -> dict:
         f"  blocks: {total:,} of {block // 1024} KB, {free:,} free ({free * block / 1e6:,.0f} MB held for reuse "
         "by the next build: a rebuilt table's old blocks)\n"
         f"  raw layer {raw_bytes / 1e6:,.1f} MB ({raw_bytes / json_bytes:.2f}x the JSON); "
-        f"the {len(measured) - len(raw_tables)} largest other tables {others / 1e6:,.1f} MB: "
+        f"the {len(measured) - len(raw_tables)} other tables with most rows {others / 1e6:,.1f} MB: "
         + ", ".join(f"{t} {sizes[t] / 1e6:,.1f}" for t in measured if not t.startswith("raw."))
     )
     # The alternative: no raw copy in the database, staging reads the landing files.
