@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
-import copy
-import json
+import base64
+import random
 from pathlib import Path
+
+import orjson
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "x_api_v2"
 TEMPLATE = SHARED / "noflat.jsonl"
 
 
-def write_pages(path: Path, tweets: int, template: Path = TEMPLATE) -> int:
+FIRST_ID = 1_900_000_000_000_000_000
+IDS_PER_TWEET = 2  # data + includes.tweets of the template take fewer than 2 fresh ids per data tweet
+
+
+def _scramble(text: str, rng: random.Random) -> str:
+    """Random letters of about the same length: text no compressor can share between pages."""
+    return base64.b64encode(rng.randbytes(len(text) * 3 // 4 + 1)).decode()[: len(text)]
+
+
+def write_pages(
+    path: Path,
+    tweets: int,
+    template: Path = TEMPLATE,
+    first_id: int = FIRST_ID,
+    vary_text: bool = False,
+    seed: int = 7,
+) -> int:
     """Write pages until ``tweets`` tweets are in ``data``; returns the number of pages.
 
     Every page copies the template with fresh tweet ids (data and includes), so nothing dedupes away.
+    Ids start at ``first_id``: a later batch passes ``first_id + IDS_PER_TWEET * tweets_so_far``.
+    ``vary_text`` replaces tweet texts and user names/descriptions with random letters, so a
+    compressing store cannot share them between pages (real pages do not repeat; the template does).
     """
-    page = json.loads(template.read_text("utf-8").splitlines()[0])
+    raw = template.read_bytes().splitlines()[0]
+    page = orjson.loads(raw)
     per_page = len(page["data"])
     pages = 0
-    base = 1_900_000_000_000_000_000
-    with open(path, "w", encoding="utf-8") as out:
+    base = first_id
+    rng = random.Random(seed + first_id)
+    with open(path, "wb") as out:
         written = 0
         while written < tweets:
-            new = copy.deepcopy(page)
+            new = orjson.loads(raw)
             n = min(per_page, tweets - written)
             new["data"] = new["data"][:n]
             remap = {}
@@ -35,7 +58,14 @@ def write_pages(path: Path, tweets: int, template: Path = TEMPLATE) -> int:
                 t["conversation_id"] = remap.get(t.get("conversation_id"), t.get("conversation_id"))
                 for ref in t.get("referenced_tweets", []):
                     ref["id"] = remap.get(ref["id"], ref["id"])
-            out.write(json.dumps(new, separators=(",", ":")) + "\n")
+                if vary_text:
+                    t["text"] = _scramble(t.get("text", ""), rng)
+            if vary_text:
+                for user in new.get("includes", {}).get("users", []):
+                    for key in ("name", "description"):
+                        if isinstance(user.get(key), str):
+                            user[key] = _scramble(user[key], rng)
+            out.write(orjson.dumps(new) + b"\n")
             written += n
             pages += 1
     return pages

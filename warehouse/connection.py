@@ -41,6 +41,13 @@ def disk_full_error(path: Path) -> DiskFull:
     )
 
 
+# The storage format a new warehouse is written in. DuckDB's default (v1.0.0, for old readers) keeps
+# long strings uncompressed; from v1.2.0 it compresses them with zstd, and the raw layer is one API page
+# of JSON per row (measured in bench/bench_disk.py). Only DuckDB >= 1.2 opens such a file; BI tools read
+# the exported snapshot, which keeps the default format.
+STORAGE_VERSION = "v1.2.0"
+
+
 def _create(db_path: Path) -> None:
     """Create an empty warehouse beside its final name and rename it into place, so that a full disk
     or a kill never leaves a file that is not a database. A 0-byte file (left by a version that
@@ -49,7 +56,7 @@ def _create(db_path: Path) -> None:
         return
     tmp = temp_path(db_path)
     try:
-        duckdb.connect(str(tmp)).close()
+        duckdb.connect(str(tmp), config={"storage_compatibility_version": STORAGE_VERSION}).close()
         with open(tmp, "rb") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, db_path)

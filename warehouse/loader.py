@@ -134,8 +134,7 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
         before = con.execute(f"SELECT count(*) FROM {target} WHERE landing_file = ?", [rel]).fetchone()[0]
         if before:
             raise RuntimeError(f"{target} already holds rows of {rel} without a ledger entry")
-        con.execute(sql)
-        rows = con.execute(f"SELECT count(*) FROM {target} WHERE landing_file = ?", [rel]).fetchone()[0]
+        rows = con.execute(sql).fetchone()[0]  # an INSERT answers with the number of rows it wrote
         con.execute(
             "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)",
             [rel, resource, sha, path.stat().st_size, rows, datetime.now(UTC)],
