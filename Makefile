@@ -36,8 +36,12 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite on every core (pytest-xdist); TEST_WORKERS=0 runs it in this process. Tests of one
+# xdist_group (tests/conftest.py: the Airflow runs) stay on one worker.
+TEST_WORKERS ?= auto
+
 test: setup lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 demo: setup
 	$(BIN)/python -m demo.run
