@@ -45,24 +45,6 @@ def pytest_collection_modifyitems(config, items):
         module = getattr(item, "module", None)
         if module is not None and any(hasattr(module, name) for name in REALDATA_NAMES):
             item.add_marker(pytest.mark.realdata)
-        group = xdist_group(item)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
-def xdist_group(item) -> str | None:
-    """Under pytest-xdist (``--dist loadgroup``), the tests of one group run on one worker:
-    - the Airflow tests: dag.test() runs share Airflow's metadata DB (SQLite) and cost ~8 s to start;
-    - the tests of a module that share a module-scoped fixture (a warehouse built once for the module),
-      so that it is built once, not once per worker.
-    Every other test goes to whichever worker is free."""
-    if item.path.is_relative_to(TESTS / "airflow"):
-        return "airflow"
-    info = getattr(item, "_fixtureinfo", None)
-    for defs in info.name2fixturedefs.values() if info else ():
-        if any(d.scope in ("module", "package", "class") for d in defs):
-            return item.path.relative_to(TESTS).as_posix()
-    return None
 
 
 def pytest_runtest_setup(item):
