@@ -1,18 +1,22 @@
-"""Shared fixtures. Airflow's home and DAG folder are set before anything imports Airflow."""
+"""Shared fixtures and the layout of the suite. Airflow's home and DAG folder are set before anything
+imports Airflow.
+
+Folders mirror the layers: ``unit/`` (pure Python), ``warehouse/`` (the loader and the dbt models on a
+temporary home's DuckDB, no server), ``integration/`` (collectors and the CLI against the loopback fake
+servers), ``airflow/`` (the DagBag and ``dag.test()`` runs). ``helpers/`` holds the modules they share.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
+import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-REALDATA = SHARED / "realdata"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
+
+from support import REALDATA, REALDATA_MISSING, REPO, run_cli  # noqa: E402
 
 os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".tiemeter" / "airflow"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
@@ -23,6 +27,35 @@ for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PRO
     os.environ.pop(proxy, None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 
+TESTS = Path(__file__).resolve().parent
+REALDATA_NAMES = ("REALDATA", "realdata", "realdata_files")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "realdata: reads the real samples in ../shared/realdata")
+
+
+def pytest_report_header(config):
+    state = "found" if REALDATA.is_dir() else "MISSING: the tests marked realdata will fail"
+    return f"realdata: {REALDATA} ({state})"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        module = getattr(item, "module", None)
+        if module is not None and any(hasattr(module, name) for name in REALDATA_NAMES):
+            item.add_marker(pytest.mark.realdata)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("realdata") and not REALDATA.is_dir():
+        pytest.fail(REALDATA_MISSING, pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not REALDATA.is_dir():
+        terminalreporter.write_sep("!", REALDATA_MISSING, red=True)
+
 
 @pytest.fixture
 def home(tmp_path: Path):
@@ -31,45 +64,6 @@ def home(tmp_path: Path):
     return Home.resolve(tmp_path / "home").ensure()
 
 
-class CliResult:
-    def __init__(self, code: int, out: str, err: str):
-        self.code, self.out, self.err = code, out, err
-
-    def __repr__(self) -> str:
-        return f"CliResult(code={self.code}, out={self.out[-2000:]!r}, err={self.err[-2000:]!r})"
-
-
-def run_cli(home, *args: str) -> CliResult:
-    """Run ``tiemeter --home HOME ARGS...`` in this process and capture what it prints."""
-    from tiemeter.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(["--home", str(home.root), *args])
-    return CliResult(code, out.getvalue(), err.getvalue())
-
-
 @pytest.fixture
 def cli():
     return run_cli
-
-
-def query(home, sql: str, params=None) -> list[tuple]:
-    with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
-def scalar(home, sql: str, params=None):
-    return query(home, sql, params)[0][0]
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """A test whose module reads the real samples fails at once, naming the missing folder, instead
-    of failing somewhere inside with a file-not-found."""
-    module = getattr(item, "module", None)
-    if module is not None and "REALDATA" in vars(module) and not REALDATA.is_dir():
-        pytest.fail(
-            f"{REALDATA} is missing: this test reads the real X and blog samples in ../shared/realdata "
-            "(beside the checkout); put the shared folder there",
-            pytrace=False,
-        )
