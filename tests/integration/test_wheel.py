@@ -18,6 +18,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
+# Without PYTHONPATH (make exports the checkout): pip would take the checkout's own metadata for an
+# installed tiemeter and install nothing.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +28,7 @@ def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     done = subprocess.run(
         [*PIP, "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
+        env=CLEAN_ENV,
         capture_output=True,
         text=True,
         timeout=600,
@@ -70,6 +74,7 @@ def test_a_non_editable_install_runs_transform(wheel, tmp_path):
     python = venv / "bin" / "python"
     done = subprocess.run(
         [*PIP, "--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
+        env=CLEAN_ENV,
         capture_output=True,
         text=True,
         timeout=300,
@@ -84,12 +89,12 @@ def test_a_non_editable_install_runs_transform(wheel, tmp_path):
         ).stdout.strip()
     )
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = dict(CLEAN_ENV)
     env["TIEMETER_HOME"] = str(tmp_path / "home")
     run_dir = tmp_path / "elsewhere"
     run_dir.mkdir()
 
-    where = subprocess.run(
+    imported = subprocess.run(
         [
             str(python),
             "-c",
@@ -99,8 +104,9 @@ def test_a_non_editable_install_runs_transform(wheel, tmp_path):
         env=env,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.split()
+    )
+    assert imported.returncode == 0, imported.stderr[-3000:]
+    where = imported.stdout.split()
     assert all(Path(p).is_relative_to(site) for p in where), where
 
     result = subprocess.run(
