@@ -1,11 +1,7 @@
 {{ config(materialized='view', schema='staging') }}
 
 with records as (
-    select landing_file, line_no, retrieved_at, kind,
-        payload ->> '$.__tiemeter.site' as site,
-        payload ->> '$.__tiemeter.import_sha256' as import_id,
-        payload -> '$.record' as record
-    from {{ source('raw', 'blog_disqus_xml') }}
+    {{ tiemeter_export_records('blog_disqus_xml') }}
 ),
 
 threads as (

@@ -1,15 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='append', schema='staging') }}
 
 with source as (
-    select landing_file, line_no, source, retrieved_at, loaded_at, 'data' as origin,
-        unnest(tweets) as t, generate_subscripts(tweets, 1) as item_no
-    from {{ ref('stg_x__pages') }}
-    where {{ tiemeter_unseen() }} and len(tweets) > 0
-    union all
-    select landing_file, line_no, source, retrieved_at, loaded_at, 'includes',
-        unnest(included_tweets), generate_subscripts(included_tweets, 1)
-    from {{ ref('stg_x__pages') }}
-    where {{ tiemeter_unseen() }} and len(included_tweets) > 0
+    {{ tiemeter_page_items('tweets', 'included_tweets', 't') }}
 ),
 
 renamed as (

@@ -1,15 +1,7 @@
 {{ config(materialized='incremental', incremental_strategy='append', schema='staging') }}
 
 with source as (
-    select landing_file, line_no, source, retrieved_at, loaded_at, 'data' as origin,
-        unnest(users) as p, generate_subscripts(users, 1) as item_no
-    from {{ ref('stg_x__pages') }}
-    where {{ tiemeter_unseen() }} and len(users) > 0
-    union all
-    select landing_file, line_no, source, retrieved_at, loaded_at, 'includes',
-        unnest(included_users), generate_subscripts(included_users, 1)
-    from {{ ref('stg_x__pages') }}
-    where {{ tiemeter_unseen() }} and len(included_users) > 0
+    {{ tiemeter_page_items('users', 'included_users', 'p') }}
 ),
 
 renamed as (
