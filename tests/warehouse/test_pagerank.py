@@ -88,3 +88,64 @@ def test_mart_matches_networkx_on_the_interactions(tmp_path):
     )
     assert set(ours) == nodes and len(nodes) == 30
     assert max(abs(ours[p] - theirs[p]) for p in nodes) < 1e-6
+
+    # Spearman's rho between the Cha et al. rankings, over the same people, from the same interactions
+    # and the scenario's follower counts (user i has 10 * i followers), with ties at their average rank.
+    user_of = dict(
+        rows(home, "SELECT person_id, x_user_id FROM core.identities WHERE identity_kind = 'x_user'")
+    )
+    received = Counter(
+        (b, "retweets" if kind == "retweet" else "mentions")
+        for a, b, kind, at in rows(
+            home, "SELECT actor_person_id, target_person_id, kind, occurred_at FROM core.interactions"
+        )
+        if a is not None
+        and kind in ("retweet", "mention", "reply")
+        and as_of - timedelta(days=90) < at <= as_of
+    )
+    ranking = {
+        "followers": {p: int(user_of[p]) * 10 for p in nodes},
+        "retweets": {p: received[(p, "retweets")] for p in nodes},
+        "mentions": {p: received[(p, "mentions")] for p in nodes},
+    }
+    expected = {
+        (a, b): spearman(ranking[a], ranking[b])
+        for a, b in [("followers", "retweets"), ("followers", "mentions"), ("retweets", "mentions")]
+    }
+    got = {
+        (a, b): (n, rho)
+        for a, b, n, rho in rows(
+            home,
+            "SELECT ranking_a, ranking_b, people, spearman_rho FROM marts.spread_rank_correlations "
+            "WHERE window_end = ?",
+            [as_of],
+        )
+    }
+    assert set(got) == set(expected)
+    assert expected[("followers", "mentions")] is not None  # the scenario has mentions; no retweets
+    for pair, rho in expected.items():
+        assert got[pair][0] == len(nodes)
+        assert (got[pair][1] is None) if rho is None else abs(got[pair][1] - rho) < 1e-12
+
+
+def average_ranks(values: dict) -> dict:
+    ordered = sorted(values, key=values.get)
+    ranks, i = {}, 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and values[ordered[j + 1]] == values[ordered[i]]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[ordered[k]] = (i + j) / 2 + 1
+        i = j + 1
+    return ranks
+
+
+def spearman(a: dict, b: dict) -> float | None:
+    """Pearson's r of the average ranks; None when either ranking is constant."""
+    ra, rb = average_ranks(a), average_ranks(b)
+    keys = list(a)
+    ma, mb = sum(ra.values()) / len(keys), sum(rb.values()) / len(keys)
+    cov = sum((ra[k] - ma) * (rb[k] - mb) for k in keys)
+    va, vb = sum((ra[k] - ma) ** 2 for k in keys), sum((rb[k] - mb) ** 2 for k in keys)
+    return cov / (va * vb) ** 0.5 if va and vb else None
