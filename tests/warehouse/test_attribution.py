@@ -242,9 +242,11 @@ def built(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("attribution")
     home = Home.resolve(base / "home").ensure()
-    assert run_cli(home, "import", "twarc", str(scenario().write(base / "pages.jsonl"))).code == 0
+    assert (
+        run_cli(home, "import", "twarc", "--no-load", str(scenario().write(base / "pages.jsonl"))).code == 0
+    )
     (base / "donations.csv").write_text(donations_csv())
-    assert run_cli(home, "import", "conversions", str(base / "donations.csv")).code == 0
+    assert run_cli(home, "import", "conversions", "--no-load", str(base / "donations.csv")).code == 0
     results = {}
     for run in RUNS:
         build_scenario(home, config_for(run), POSTS, COMMENTS)

@@ -21,9 +21,9 @@ def built(tmp_path_factory):
 
     base = tmp_path_factory.mktemp("exports")
     home = Home.resolve(base / "home").ensure()
-    run_cli(home, "import", "twarc", str(scenario().write(base / "pages.jsonl")))
+    run_cli(home, "import", "twarc", "--no-load", str(scenario().write(base / "pages.jsonl")))
     (base / "donations.csv").write_text(CONVERSIONS)
-    run_cli(home, "import", "conversions", str(base / "donations.csv"))
+    run_cli(home, "import", "conversions", "--no-load", str(base / "donations.csv"))
     build_scenario(home, CONFIG)
     return home
 

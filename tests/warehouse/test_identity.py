@@ -72,7 +72,7 @@ def built(tmp_path_factory):
     s.user(AMBIG2, "Ambig", 2)  # a handle reused by another account
     s.user(BOB, "bob", 200)
     s.tweet("300", ALICE, T0, "hi @mark", mentions=(MARK,))
-    assert run_cli(home, "import", "twarc", str(s.write(base / "p.jsonl"))).code == 0
+    assert run_cli(home, "import", "twarc", "--no-load", str(s.write(base / "p.jsonl"))).code == 0
     mapping = base / "identities.csv"
     mapping.write_text("person,kind,value,site\nfrank,commenter_name,Frank,grow\nfrank,x_username,@Bob,\n")
     build_scenario(home, CONFIG, POSTS, COMMENTS, identities=mapping)

@@ -91,8 +91,10 @@ def kred_home(tmp_path_factory):
     base = tmp_path_factory.mktemp("kred")
     home = Home.resolve(base / "home").ensure()
     s, _, follows = kred_scenario()
-    assert run_cli(home, "import", "twarc", str(s.write(base / "pages.jsonl"))).code == 0
-    result = run_cli(home, "import", "x-archive", str(write_archive(base / "archive", MARK, follows)))
+    assert run_cli(home, "import", "twarc", "--no-load", str(s.write(base / "pages.jsonl"))).code == 0
+    result = run_cli(
+        home, "import", "x-archive", "--no-load", str(write_archive(base / "archive", MARK, follows))
+    )
     assert result.code == 0, result
     config = {
         "accounts": [{"name": "Mark", "x_username": "mark"}],

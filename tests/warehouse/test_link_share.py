@@ -34,7 +34,7 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("link_share")
     home = Home.resolve(base / "home").ensure()
     for page in write_pages(base):
-        assert run_cli(home, "import", "twarc", str(page)).code == 0
+        assert run_cli(home, "import", "twarc", "--no-load", str(page)).code == 0
     build_scenario(home, CONFIG, posts=[BLOG_POST])
     return home
 

@@ -70,7 +70,7 @@ def test_mart_matches_networkx_on_the_interactions(tmp_path):
             T0 + timedelta(hours=k, minutes=30),
             reply_to=str(n + rng.randrange(200)),
         )
-    run_cli(home, "import", "twarc", str(s.write(tmp_path / "p.jsonl")))
+    run_cli(home, "import", "twarc", "--no-load", str(s.write(tmp_path / "p.jsonl")))
     build_scenario(home, {"metrics": {"as_of": (T0 + timedelta(days=12)).isoformat(), "window_days": 90}})
 
     (as_of,) = rows(home, "SELECT as_of FROM marts.analysis_window")[0]

@@ -66,7 +66,7 @@ def build(base, config, extra=None):
 
     home = Home.resolve(base / "home").ensure()
     for page in write_pages(base, extra):
-        assert run_cli(home, "import", "twarc", str(page)).code == 0
+        assert run_cli(home, "import", "twarc", "--no-load", str(page)).code == 0
     build_scenario(home, config, posts=[BLOG_POST])
     return home
 

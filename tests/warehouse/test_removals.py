@@ -143,11 +143,11 @@ def build(base, name: str, with_removals: bool):
             {k: [u for u in v if u not in gone_users] for k, v in LIKES.items() if k not in gone_tweets},
             [u for u in FOLLOWERS if u not in gone_users],
         )
-    assert run_cli(home, "import", "twarc", str(s.write(base / f"{name}.jsonl"))).code == 0
+    assert run_cli(home, "import", "twarc", "--no-load", str(s.write(base / f"{name}.jsonl"))).code == 0
     if with_removals:
         path = base / "compliance.jsonl"
         path.write_text("".join(json.dumps(line) + "\n" for line in compliance_lines()))
-        assert run_cli(home, "import", "twarc", str(path)).code == 0
+        assert run_cli(home, "import", "twarc", "--no-load", str(path)).code == 0
     build_scenario(home, CONFIG)
     return home
 

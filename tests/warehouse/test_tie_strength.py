@@ -79,7 +79,7 @@ def build_ties(tmp_path_factory, name: str, metrics: dict | None = None):
     base = tmp_path_factory.mktemp(name)
     home = Home.resolve(base / "home").ensure()
     s, _ = tie_scenario()
-    assert run_cli(home, "import", "twarc", str(s.write(base / "pages.jsonl"))).code == 0
+    assert run_cli(home, "import", "twarc", "--no-load", str(s.write(base / "pages.jsonl"))).code == 0
     build_scenario(home, tie_config(metrics))
     return home
 

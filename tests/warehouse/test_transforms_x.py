@@ -73,9 +73,9 @@ def built(tmp_path_factory):
     base = tmp_path_factory.mktemp("xscenario")
     home = Home.resolve(base / "home").ensure()
     pages = scenario().write(base / "pages.jsonl")
-    assert run_cli(home, "import", "twarc", str(pages)).code == 0
+    assert run_cli(home, "import", "twarc", "--no-load", str(pages)).code == 0
     (base / "donations.csv").write_text(CONVERSIONS)
-    assert run_cli(home, "import", "conversions", str(base / "donations.csv")).code == 0
+    assert run_cli(home, "import", "conversions", "--no-load", str(base / "donations.csv")).code == 0
     build_scenario(home, CONFIG)
     return home
 
@@ -229,9 +229,9 @@ def test_reference_time_makes_later_data_irrelevant(built, tmp_path):
     home = Home.resolve(tmp_path / "later").ensure()
     s = scenario()
     s.tweet("200", ALICE, AS_OF + timedelta(days=3), "later @mark", mentions=(MARK,))
-    run_cli(home, "import", "twarc", str(s.write(tmp_path / "p.jsonl")))
+    run_cli(home, "import", "twarc", "--no-load", str(s.write(tmp_path / "p.jsonl")))
     (tmp_path / "d.csv").write_text(CONVERSIONS)
-    run_cli(home, "import", "conversions", str(tmp_path / "d.csv"))
+    run_cli(home, "import", "conversions", "--no-load", str(tmp_path / "d.csv"))
     build_scenario(home, CONFIG)
     for mart in (
         "marts.tie_strength",
