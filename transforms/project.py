@@ -129,10 +129,10 @@ def _dbt_dirs(home: Home) -> list[str]:
 
 
 def _manifest(home: Home):
-    """The parsed project, once per process (per project state and database name)."""
+    """The parsed project, once per process (per project state, database name and backend)."""
     from dbt.cli.main import dbtRunner
 
-    key = (_project_fingerprint(), home.db_path.stem)
+    key = (_project_fingerprint(), home.db_path.stem, home.is_lake)
     if key not in _manifests:
         result = dbtRunner().invoke(["parse", "--quiet", *_dbt_dirs(home)])
         if not result.success:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,7 +27,7 @@ from tiemeter.landing import (
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
-from warehouse.connection import is_disk_full, warehouse
+from warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse
 
 # Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
 # so it also bounds memory; a larger line fails to load with a clear error.
@@ -108,43 +110,88 @@ def _insert_quarantine_sql(path: Path, rel: str) -> str:
     """
 
 
+def _ledger_entry(con: duckdb.DuckDBPyConnection, rel: str) -> tuple[str, str] | None:
+    return con.execute("SELECT sha256, status FROM meta.load_ledger WHERE landing_file = ?", [rel]).fetchone()
+
+
+def _write_ledger(con, rel: str, resource: str, sha: str, size: int, rows, status: str, error) -> None:
+    """One ledger row per landing file (a delete and an insert: a DuckLake has no keys to replace on)."""
+    con.execute("DELETE FROM meta.load_ledger WHERE landing_file = ?", [rel])
+    con.execute(
+        "INSERT INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [rel, resource, sha, size, rows, status, error, datetime.now(UTC)],
+    )
+
+
+# Commit conflicts on a DuckLake (another loader or a build committed to the same tables first): the
+# file's transaction is rolled back whole and run again, with a growing, jittered pause.
+CONFLICT_ATTEMPTS = 12
+
+
+def _conflict_pause(attempt: int) -> None:
+    time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+
+
 def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
+    """Load one landing file in one transaction with its ledger row. A commit conflict (DuckLake)
+    rolls it back and runs it again; after CONFLICT_ATTEMPTS it raises LakeConflict (retry later):
+    the file stays pending, never half-loaded or lost."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return _load_file_once(con, landing_root, path)
+        except duckdb.Error as error:
+            if not is_lake_conflict(error):
+                raise
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if attempt + 1 == CONFLICT_ATTEMPTS:
+                raise LakeConflict(
+                    f"{path}: {CONFLICT_ATTEMPTS} commit conflicts in a row with other writers; "
+                    f"the file stays pending ({_one_line(error)})"
+                ) from None
+            _conflict_pause(attempt)
+    raise AssertionError("unreachable")
+
+
+def _load_file_once(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
     rel = path.relative_to(landing_root).as_posix()
     resource = rel.split("/", 1)[0]
     sha = file_sha256(path)
-    known = con.execute(
-        "SELECT sha256, status FROM meta.load_ledger WHERE landing_file = ?", [rel]
-    ).fetchone()
-    if known and known[1] == "loaded":
-        if known[0] == sha:
-            return FileOutcome(rel, "skipped")
-        return FileOutcome(
-            rel, "failed", error="landing file changed after it was loaded; landing files are never edited"
-        )
+    size = path.stat().st_size
     if resource == QUARANTINE_RESOURCE:
         sql, target = _insert_quarantine_sql(path, rel), "meta.quarantine"
     elif resource in RESOURCES:
         sql, target = _insert_raw_sql(resource, path, rel), f"raw.{resource}"
     else:
-        return _record_failure(
-            con, rel, resource, sha, path, f"no raw table for landing resource {resource!r}"
-        )
+        sql, target = None, None
     con.execute("BEGIN TRANSACTION")
     try:
+        known = _ledger_entry(con, rel)  # read in the transaction: another loader may just have loaded it
+        if known and known[1] == "loaded":
+            con.execute("ROLLBACK")
+            if known[0] == sha:
+                return FileOutcome(rel, "skipped")
+            return FileOutcome(
+                rel,
+                "failed",
+                error="landing file changed after it was loaded; landing files are never edited",
+            )
+        if sql is None:
+            message = f"no raw table for landing resource {resource!r}"
+            _write_ledger(con, rel, resource, sha, size, None, "failed", message)
+            con.execute("COMMIT")
+            return FileOutcome(rel, "failed", error=message)
         before = con.execute(f"SELECT count(*) FROM {target} WHERE landing_file = ?", [rel]).fetchone()[0]
         if before:
             raise RuntimeError(f"{target} already holds rows of {rel} without a ledger entry")
         rows = con.execute(sql).fetchone()[0]  # an INSERT answers with the number of rows it wrote
-        con.execute(
-            "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-            [rel, resource, sha, path.stat().st_size, rows, datetime.now(UTC)],
-        )
+        _write_ledger(con, rel, resource, sha, size, rows, "loaded", None)
         con.execute("COMMIT")
     except (duckdb.Error, RuntimeError) as error:
         with contextlib.suppress(duckdb.Error):  # a failed commit (a full disk) has ended it already
             con.execute("ROLLBACK")
-        if is_disk_full(error):
-            raise  # not this file's fault: the command stops and says where space is missing
+        if is_disk_full(error) or is_lake_conflict(error):
+            raise  # not this file's fault: the command stops and says where space is missing / retried
         return _record_failure(con, rel, resource, sha, path, _one_line(error))
     return FileOutcome(rel, "loaded", rows=rows)
 
@@ -154,10 +201,9 @@ def _one_line(error: BaseException) -> str:
 
 
 def _record_failure(con, rel: str, resource: str, sha: str, path: Path, message: str) -> FileOutcome:
-    con.execute(
-        "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, NULL, 'failed', ?, ?)",
-        [rel, resource, sha, path.stat().st_size, message, datetime.now(UTC)],
-    )
+    con.execute("BEGIN TRANSACTION")
+    _write_ledger(con, rel, resource, sha, path.stat().st_size, None, "failed", message)
+    con.execute("COMMIT")
     return FileOutcome(rel, "failed", error=message)
 
 
