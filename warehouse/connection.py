@@ -237,8 +237,10 @@ def _attach_lake(con: duckdb.DuckDBPyConnection, home: Home, read_only: bool) ->
                     f"no DuckLake at catalog {where!r} yet: 'tiemeter import ...' or "
                     f"'tiemeter collect ... --load' creates it ({message})"
                 ) from None
-            if is_lake_conflict(error) and attempt + 1 < CONNECT_ATTEMPTS:
-                time.sleep(0.05 * (attempt + 1))  # two first connections initialising the catalog at once
+            racing = is_lake_conflict(error) or "already exists" in message
+            if racing and attempt + 1 < CONNECT_ATTEMPTS:
+                # two first connections initialising the catalog at once: the other one's is used
+                time.sleep(0.2 * (attempt + 1) * (0.5 + random.random()))
                 continue
             if "connect" in message.lower() or "connection" in message.lower():
                 raise CatalogUnreachable(f"DuckLake catalog {where!r} is unreachable: {message}") from None
@@ -275,8 +277,28 @@ def create_catalog_database(con: duckdb.DuckDBPyConnection, catalog: str) -> Non
         con.execute("DETACH tiemeter_pg_server")
 
 
-def in_lake_transaction(con: duckdb.DuckDBPyConnection, work, attempts: int = 12):
-    """``work()`` in one transaction, run again after a DuckLake commit conflict (rolled back whole)."""
+# DuckLake inlines inserts of up to 10 rows into the catalog (PostgreSQL) instead of writing a Parquet
+# file. Right for the small meta tables (ledger rows, marks, config); wrong for raw, where a row is an
+# API page of up to MBs: these layers always write Parquet files under data_path.
+PARQUET_SCHEMAS = ("raw", "staging", "core", "marts")
+
+
+def _parquet_only(con: duckdb.DuckDBPyConnection) -> None:
+    done = {
+        row[0]
+        for row in con.execute(
+            f"SELECT scope_entry FROM {LAKE}.options() "
+            "WHERE option_name = 'data_inlining_row_limit' AND scope = 'SCHEMA' AND value = '0'"
+        ).fetchall()
+    }
+    for schema in PARQUET_SCHEMAS:
+        if schema not in done:
+            con.execute(f"CALL {LAKE}.set_option('data_inlining_row_limit', 0, schema => '{schema}')")
+
+
+def retrying_transaction(con: duckdb.DuckDBPyConnection, work, attempts: int = 12):
+    """``work()`` in one transaction, run again after a DuckLake commit conflict (rolled back whole).
+    On the DuckDB file (one writer) the first attempt commits."""
     for attempt in range(attempts):
         con.execute("BEGIN TRANSACTION")
         try:
@@ -298,10 +320,43 @@ def in_lake_transaction(con: duckdb.DuckDBPyConnection, work, attempts: int = 12
 
 def is_lake_conflict(error: BaseException) -> bool:
     """DuckLake's commit conflicts (another transaction committed first), which a retry resolves."""
-    text = str(error)
-    return isinstance(error, duckdb.TransactionException) or any(
-        marker in text for marker in ("Transaction conflict", "conflict", "Conflict")
-    )
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
+
+
+# Loads and builds on a DuckLake: loaders run side by side, a build runs alone. A staging model reads
+# the raw rows loaded after the newest ``loaded_at`` it has (transforms/macros/incremental.sql); a load
+# still running when a build starts would commit rows older than that mark, which the next build
+# would skip. So a loader holds a shared lock, a build an exclusive one: PostgreSQL advisory locks in
+# the catalog's database, held by a transaction of their own (released when it ends or its process
+# dies). Readers take none.
+_WRITER_LOCK_KEY = 0x7469656D65746572 & 0x7FFFFFFFFFFFFFFF  # "tiemeter"
+
+
+@contextlib.contextmanager
+def writer_lock(home: Home, exclusive: bool = False) -> Iterator[None]:
+    """Shared (a loader) or exclusive (a build) on a DuckLake; nothing on the DuckDB file, whose own
+    lock already allows one writer."""
+    if not home.is_lake:
+        yield
+        return
+    con = duckdb.connect(config=lake_config(home))
+    try:
+        conninfo = home.catalog.split(":", 1)[1]
+        try:
+            con.execute(f"ATTACH {_sql_literal(conninfo)} AS tiemeter_lock (TYPE postgres)")
+            con.execute("BEGIN TRANSACTION")
+            function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+            con.execute(f"CALL postgres_execute('tiemeter_lock', 'SELECT {function}({_WRITER_LOCK_KEY})')")
+        except duckdb.Error as error:
+            message = redact(" ".join(str(error).split()))
+            raise CatalogUnreachable(
+                f"DuckLake catalog {redact(home.catalog)!r}: no writer lock: {message}"
+            ) from None
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("COMMIT")  # ends the PostgreSQL transaction, and with it the lock
+        con.close()
 
 
 def memory_limit() -> str:
@@ -333,7 +388,8 @@ def warehouse(home: Home, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCo
     try:
         if not read_only:
             if home.is_lake:
-                in_lake_transaction(con, lambda: ensure_schema(con, constraints=False))
+                retrying_transaction(con, lambda: ensure_schema(con, constraints=False))
+                retrying_transaction(con, lambda: _parquet_only(con))
             else:
                 ensure_schema(con)
         yield con

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -27,7 +28,9 @@ from tiemeter.landing import (
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
-from warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse
+from warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
+
+log = logging.getLogger(__name__)
 
 # Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
 # so it also bounds memory; a larger line fails to load with a clear error.
@@ -149,6 +152,7 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
                     f"{path}: {CONFLICT_ATTEMPTS} commit conflicts in a row with other writers; "
                     f"the file stays pending ({_one_line(error)})"
                 ) from None
+            log.info("%s: commit conflict, loading it again (%s)", path.name, _one_line(error)[:200])
             _conflict_pause(attempt)
     raise AssertionError("unreachable")
 
@@ -236,6 +240,11 @@ def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool
 
 
 def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
+    with writer_lock(home):  # on a DuckLake: loaders side by side, never during a build
+        return _load_locked(home, verify, progress)
+
+
+def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
     report = LoadReport()
     sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
     with warehouse(home) as con:
