@@ -7,11 +7,13 @@ skipped; a file whose bytes changed after loading is refused (landing files are 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import random
 import time
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -270,14 +272,44 @@ def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None 
             continue
         todo.append(path)
     total, rows = len(todo), 0
+    busy: set[Path] = set()
     while todo:
         with warehouse(home) as con:
             budget = RECONNECT_AFTER_BYTES
             while todo and budget > 0:
                 path = todo.pop(0)
-                budget -= path.stat().st_size
-                report.outcomes.append(load_file(con, home.landing, path))
+                with _claim(home, path, wait=path in busy) as claimed:
+                    if not claimed:  # another loader of this home has it: come back to it at the end
+                        busy.add(path)
+                        todo.append(path)
+                        continue
+                    budget -= path.stat().st_size
+                    report.outcomes.append(load_file(con, home.landing, path))
                 rows += report.outcomes[-1].rows
                 if progress is not None:
                     progress(total - len(todo), total=total, rows=rows)
     return report
+
+
+CLAIM_SLOTS = 64
+
+
+@contextlib.contextmanager
+def _claim(home: Home, path: Path, wait: bool) -> Iterator[bool]:
+    """A lock on the landing file while it loads, so that loaders of one home side by side (a
+    DuckLake allows several writers) never load one file twice: the second one waits, then finds it
+    in the ledger. Files share CLAIM_SLOTS lock files; a held slot sends the file to the back of the
+    queue first (``wait=False``), then waits for it."""
+    folder = home.state / "load_claims"
+    folder.mkdir(parents=True, exist_ok=True)
+    slot = zlib.crc32(path.relative_to(home.landing).as_posix().encode()) % CLAIM_SLOTS
+    with open(folder / f"{slot:02d}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
