@@ -249,45 +249,49 @@ def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None)
 def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
     report = LoadReport()
     sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
-    with warehouse(home) as con:
+    with contextlib.ExitStack() as stack:
+        # one connection reads the ledger and loads (connecting to a DuckLake takes about a second)
+        con = stack.enter_context(warehouse(home))
         loaded = {
             rel: (sha, size, loaded_at)
             for rel, sha, size, loaded_at in con.execute(
                 "SELECT landing_file, sha256, bytes, loaded_at FROM meta.load_ledger WHERE status = 'loaded'"
             ).fetchall()
         }
-    todo = []
-    for path in landing_files(home.landing):
-        rel = path.relative_to(home.landing).as_posix()
-        if rel in loaded:
-            if _changed(path, loaded[rel], verify):
-                report.outcomes.append(
-                    FileOutcome(
-                        rel,
-                        "failed",
-                        error="landing file changed after it was loaded (its sha256 differs from the "
-                        "ledger's); landing files are never edited: restore it or re-import its source",
+        todo = []
+        for path in landing_files(home.landing):
+            rel = path.relative_to(home.landing).as_posix()
+            if rel in loaded:
+                if _changed(path, loaded[rel], verify):
+                    report.outcomes.append(
+                        FileOutcome(
+                            rel,
+                            "failed",
+                            error="landing file changed after it was loaded (its sha256 differs from the "
+                            "ledger's); landing files are never edited: restore it or re-import its source",
+                        )
                     )
-                )
-            continue
-        todo.append(path)
-    total, rows = len(todo), 0
-    busy: set[Path] = set()
-    while todo:
-        with warehouse(home) as con:
-            budget = RECONNECT_AFTER_BYTES
-            while todo and budget > 0:
-                path = todo.pop(0)
-                with _claim(home, path, wait=path in busy) as claimed:
-                    if not claimed:  # another loader of this home has it: come back to it at the end
-                        busy.add(path)
-                        todo.append(path)
-                        continue
-                    budget -= path.stat().st_size
-                    report.outcomes.append(load_file(con, home.landing, path))
-                rows += report.outcomes[-1].rows
-                if progress is not None:
-                    progress(total - len(todo), total=total, rows=rows)
+                continue
+            todo.append(path)
+        total, rows = len(todo), 0
+        busy: set[Path] = set()
+        budget = RECONNECT_AFTER_BYTES
+        while todo:
+            if budget <= 0:
+                stack.close()
+                con = stack.enter_context(warehouse(home))
+                budget = RECONNECT_AFTER_BYTES
+            path = todo.pop(0)
+            with _claim(home, path, wait=path in busy) as claimed:
+                if not claimed:  # another loader of this home has it: come back to it at the end
+                    busy.add(path)
+                    todo.append(path)
+                    continue
+                budget -= path.stat().st_size
+                report.outcomes.append(load_file(con, home.landing, path))
+            rows += report.outcomes[-1].rows
+            if progress is not None:
+                progress(total - len(todo), total=total, rows=rows)
     return report
 
 
