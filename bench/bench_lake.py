@@ -202,7 +202,10 @@ def _run(root: Path, files: int, tweets_per_file: int, writers: tuple[int, ...],
     paths = landing_files(source)
     megabytes = sum(p.stat().st_size for p in paths) / 1e6
     tweets = files * tweets_per_file
-    print(f"  {len(paths)} landing files, {tweets:,} tweets in search pages, {megabytes:.0f} MB")
+    print(
+        f"  {len(paths)} landing files, {tweets:,} tweets in search pages, {megabytes:.0f} MB; machine: "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (loaders at once share the cores)"
+    )
 
     file_home = Home.resolve(root / "file")
     _spread(paths, source, [file_home])

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import sqlalchemy
 from support import REPO, realdata, run_cli
 
 from bench.synth import FIRST_ID, write_pages
@@ -380,6 +381,30 @@ def test_transform_and_export_on_the_lake_equal_the_duckdb_file(lake):
         assert snapshot.execute("SELECT count(*) FROM core.tweets").fetchone()[0] == tweets
     finally:
         snapshot.close()
+
+
+def test_bi_reads_the_lake_read_only_through_duckdb_engine(lake):
+    """The URI and engine parameters docs/bi.md gives Superset."""
+    home = lake["a"]
+    catalog = home.catalog.split(":", 1)[1]
+    engine = sqlalchemy.create_engine(
+        f"duckdb:///ducklake:postgres:{catalog}?access_mode=read_only",
+        connect_args={"config": {"extension_directory": str(home.root / "duckdb_extensions"),
+                                 "autoinstall_known_extensions": False}},
+    )  # fmt: skip
+    files = len(landing_files(lake["a"].landing)) + len(landing_files(lake["b"].landing))
+    try:
+        with engine.connect() as bi:
+            loaded = bi.execute(
+                sqlalchemy.text("SELECT count(*) FROM meta.load_ledger WHERE status = 'loaded'")
+            ).scalar()
+            assert loaded >= files  # (the conflict test may have added one)
+            columns = [c["name"] for c in sqlalchemy.inspect(bi).get_columns("load_ledger", schema="meta")]
+            assert columns[:3] == ["landing_file", "resource", "sha256"]
+            with pytest.raises(sqlalchemy.exc.DBAPIError, match="read-only"):
+                bi.execute(sqlalchemy.text("DELETE FROM meta.load_ledger"))
+    finally:
+        engine.dispose()
 
 
 def duckdb_query(home: Home, sql: str, params=None) -> list[tuple]:
