@@ -343,7 +343,13 @@ def writer_lock(home: Home, exclusive: bool = False) -> Iterator[None]:
     try:
         conninfo = home.catalog.split(":", 1)[1]
         try:
-            con.execute(f"ATTACH {_sql_literal(conninfo)} AS tiemeter_lock (TYPE postgres)")
+            try:
+                con.execute(f"ATTACH {_sql_literal(conninfo)} AS tiemeter_lock (TYPE postgres)")
+            except duckdb.Error as error:
+                if "does not exist" not in str(error):
+                    raise
+                create_catalog_database(con, home.catalog)  # the first writer of a new DuckLake
+                con.execute(f"ATTACH {_sql_literal(conninfo)} AS tiemeter_lock (TYPE postgres)")
             con.execute("BEGIN TRANSACTION")
             function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
             con.execute(f"CALL postgres_execute('tiemeter_lock', 'SELECT {function}({_WRITER_LOCK_KEY})')")
