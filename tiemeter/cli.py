@@ -56,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--home", help="folder for landing/, the DuckDB file and exports/ (env TIEMETER_HOME, default ./data)"
     )
     parser.add_argument("--db", help="DuckDB file (env TIEMETER_DB, default HOME/tiemeter.duckdb)")
+    parser.add_argument(
+        "--landing",
+        help="landing zone: a folder or s3://bucket/prefix (env TIEMETER_LANDING, default HOME/landing)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
@@ -74,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    home = Home.resolve(args.home, args.db)
+    try:
+        home = Home.resolve(args.home, args.db, args.landing)
+    except TiemeterError as error:
+        print(f"tiemeter: {PREFIXES[error.outcome]}{error}", file=sys.stderr)
+        return EXIT_CODES[error.outcome]
     try:
         args.handler(args, home)
     except TiemeterError as error:

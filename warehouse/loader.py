@@ -21,7 +21,10 @@ from tiemeter.landing import (
     RESOURCES,
     STAMP_TYPES,
     file_sha256,
-    landing_files,
+    landing_listing,
+    local_copy,
+    relative_name,
+    sweep_landing,
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
@@ -109,9 +112,13 @@ def _insert_quarantine_sql(path: Path, rel: str) -> str:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
-    rel = path.relative_to(landing_root).as_posix()
+    """Load one landing file (a local file, or an object read through one local copy)."""
+    with local_copy(path) as (local, sha, size):
+        return _load_local(con, relative_name(landing_root, path), local, sha, size)
+
+
+def _load_local(con: duckdb.DuckDBPyConnection, rel: str, path: Path, sha: str, size: int) -> FileOutcome:
     resource = rel.split("/", 1)[0]
-    sha = file_sha256(path)
     known = con.execute(
         "SELECT sha256, status FROM meta.load_ledger WHERE landing_file = ?", [rel]
     ).fetchone()
@@ -127,7 +134,7 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
         sql, target = _insert_raw_sql(resource, path, rel), f"raw.{resource}"
     else:
         return _record_failure(
-            con, rel, resource, sha, path, f"no raw table for landing resource {resource!r}"
+            con, rel, resource, sha, size, f"no raw table for landing resource {resource!r}"
         )
     con.execute("BEGIN TRANSACTION")
     try:
@@ -137,7 +144,7 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
         rows = con.execute(sql).fetchone()[0]  # an INSERT answers with the number of rows it wrote
         con.execute(
             "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-            [rel, resource, sha, path.stat().st_size, rows, datetime.now(UTC)],
+            [rel, resource, sha, size, rows, datetime.now(UTC)],
         )
         con.execute("COMMIT")
     except (duckdb.Error, RuntimeError) as error:
@@ -145,7 +152,7 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
             con.execute("ROLLBACK")
         if is_disk_full(error):
             raise  # not this file's fault: the command stops and says where space is missing
-        return _record_failure(con, rel, resource, sha, path, _one_line(error))
+        return _record_failure(con, rel, resource, sha, size, _one_line(error))
     return FileOutcome(rel, "loaded", rows=rows)
 
 
@@ -153,10 +160,10 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())[:500]
 
 
-def _record_failure(con, rel: str, resource: str, sha: str, path: Path, message: str) -> FileOutcome:
+def _record_failure(con, rel: str, resource: str, sha: str, size: int, message: str) -> FileOutcome:
     con.execute(
         "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, NULL, 'failed', ?, ?)",
-        [rel, resource, sha, path.stat().st_size, message, datetime.now(UTC)],
+        [rel, resource, sha, size, message, datetime.now(UTC)],
     )
     return FileOutcome(rel, "failed", error=message)
 
@@ -182,16 +189,18 @@ def verify_and_load(home: Home, progress: Callable[..., None] | None = None) -> 
     return _load(home, verify=True, progress=progress)
 
 
-def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool:
+def _changed(
+    path: Path, now_size: int, now_mtime: float, entry: tuple[str, int, datetime], verify: bool
+) -> bool:
     sha, size, loaded_at = entry
-    stat = path.stat()
-    touched = stat.st_size != size or stat.st_mtime > loaded_at.timestamp()
+    touched = now_size != size or now_mtime > loaded_at.timestamp()
     return (verify or touched) and file_sha256(path) != sha
 
 
 def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
     report = LoadReport()
-    sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
+    landing = home.landing
+    sweep_landing(landing, sweep)  # temps of killed writers (the live ones of running tasks are kept)
     with warehouse(home) as con:
         loaded = {
             rel: (sha, size, loaded_at)
@@ -200,10 +209,10 @@ def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None)
             ).fetchall()
         }
     todo = []
-    for path in landing_files(home.landing):
-        rel = path.relative_to(home.landing).as_posix()
+    for path, size, mtime in landing_listing(landing):
+        rel = relative_name(landing, path)
         if rel in loaded:
-            if _changed(path, loaded[rel], verify):
+            if _changed(path, size, mtime, loaded[rel], verify):
                 report.outcomes.append(
                     FileOutcome(
                         rel,
@@ -213,15 +222,15 @@ def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None)
                     )
                 )
             continue
-        todo.append(path)
+        todo.append((path, size))
     total, rows = len(todo), 0
     while todo:
         with warehouse(home) as con:
             budget = RECONNECT_AFTER_BYTES
             while todo and budget > 0:
-                path = todo.pop(0)
-                budget -= path.stat().st_size
-                report.outcomes.append(load_file(con, home.landing, path))
+                path, size = todo.pop(0)
+                budget -= size
+                report.outcomes.append(load_file(con, landing, path))
                 rows += report.outcomes[-1].rows
                 if progress is not None:
                     progress(total - len(todo), total=total, rows=rows)
