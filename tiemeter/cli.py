@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--home", help="folder for landing/, the DuckDB file and exports/ (env TIEMETER_HOME, default ./data)"
     )
     parser.add_argument("--db", help="DuckDB file (env TIEMETER_DB, default HOME/tiemeter.duckdb)")
+    parser.add_argument(
+        "--landing",
+        help="landing zone: a folder or s3://bucket/prefix (env TIEMETER_LANDING, default HOME/landing)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in COMMAND_MODULES:
@@ -75,10 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
-    home = Home.resolve(args.home, args.db)
+    try:
+        home = Home.resolve(args.home, args.db, landing=args.landing)
+    except TiemeterError as error:
+        print(f"tiemeter: {PREFIXES[error.outcome]}{error}", file=sys.stderr)
+        return EXIT_CODES[error.outcome]
     try:
         # the warehouse's place: the config's [warehouse] (the DuckDB file of the home, or a DuckLake)
-        home = Home.resolve(args.home, args.db, load_config(getattr(args, "config", None)).warehouse)
+        config = load_config(getattr(args, "config", None))
+        home = Home.resolve(args.home, args.db, config.warehouse, landing=args.landing)
         args.handler(args, home)
     except TiemeterError as error:
         if is_disk_full(error) and not isinstance(error, DiskFull):

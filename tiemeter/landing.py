@@ -11,23 +11,33 @@
 
 Files are written atomically (temp file, fsync, rename, fsync of the folder) and never edited
 afterwards.
+
+The landing root is a local folder (a ``Path``) or an object-store URL (``s3://bucket/prefix``, a
+``UPath`` through fsspec/s3fs; ``open_landing_root()``). On an object store a file is written to a
+temporary key (a dot name, which no listing here returns), then copied to its final key and the
+temporary key deleted: the final key appears whole or not at all. Credentials and the endpoint come
+from the standard AWS environment variables or AWS config files, never from a tiemeter file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+from upath import UPath
 
-from tiemeter.temp_files import fsync_path, temp_path
+from tiemeter.errors import FatalError
+from tiemeter.temp_files import fsync_path, is_debris_name, temp_path
 
 X_API_PAGES = "x_api_pages"
 X_API_REQUESTS = "x_api_requests"
@@ -132,8 +142,11 @@ class LandingFile:
     _handle: Any = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._tmp = temp_path(self.path)
+        if is_remote(self.path):
+            self._handle = self._tmp.open("wb")  # an object store: no folders to make
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._handle = open(self._tmp, "wb")  # noqa: SIM115 - closed in commit/abort
 
     def write_line(self, line: bytes) -> None:
@@ -145,6 +158,12 @@ class LandingFile:
         self.write_line(stamp_object(obj, stamp))
 
     def commit(self) -> Path:
+        if is_remote(self.path):
+            self._handle.close()  # the temporary object is complete once this returns
+            fs = self.path.fs
+            fs.cp_file(self._tmp.path, self.path.path)  # server-side copy: the final key appears whole
+            fs.rm_file(self._tmp.path)
+            return self.path
         self._handle.flush()
         os.fsync(self._handle.fileno())
         self._handle.close()
@@ -153,6 +172,14 @@ class LandingFile:
         return self.path
 
     def abort(self) -> None:
+        if is_remote(self.path):
+            if not self._handle.closed:  # nothing uploaded yet, or a multipart upload to abandon
+                with contextlib.suppress(Exception):
+                    self._handle.discard()
+                self._handle.closed = True
+            with contextlib.suppress(FileNotFoundError):
+                self.path.fs.rm_file(self._tmp.path)
+            return
         if not self._handle.closed:
             self._handle.close()
         self._tmp.unlink(missing_ok=True)
@@ -218,17 +245,135 @@ def landing_path(landing_root: Path, resource: str, name: str, when: datetime | 
 
 def landing_files(landing_root: Path) -> list[Path]:
     """Landing files in a stable order (resource, month, name), without temp files (dot names)."""
+    return [path for path, _, _ in landing_listing(landing_root)]
+
+
+def landing_listing(landing_root: Path) -> list[tuple[Path, int, float]]:
+    """``(path, size, mtime)`` of every landing file, in ``landing_files()`` order.
+
+    On an object store one listing answers it all (no request per file); temporary keys (dot names)
+    are never listed, so the loader takes only complete objects."""
+    if is_remote(landing_root):
+        found = []
+        for key, info in _remote_find(landing_root).items():
+            rel = key[len(landing_root.path.rstrip("/")) + 1 :]
+            parts = rel.split("/")
+            if len(parts) == 3 and parts[2].endswith(".jsonl") and not parts[2].startswith("."):
+                found.append((landing_root.joinpath(*parts), int(info.get("size") or 0), _mtime(info)))
+        return sorted(found, key=lambda item: relative_name(landing_root, item[0]))
     if not landing_root.is_dir():
         return []
-    return sorted(p for p in landing_root.glob(LANDING_GLOB) if not p.name.startswith("."))
+    paths = sorted(p for p in landing_root.glob(LANDING_GLOB) if not p.name.startswith("."))
+    stats = [p.stat() for p in paths]
+    return [(p, st.st_size, st.st_mtime) for p, st in zip(paths, stats, strict=True)]
 
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with path.open("rb") if is_remote(path) else open(path, "rb") as handle:
         while chunk := handle.read(HASH_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+# -- the landing root: a local folder or an object-store URL ---------------------------------
+
+REMOTE_SCHEMES = ("s3", "s3a")
+
+
+def is_remote(path: Any) -> bool:
+    """Whether ``path`` lives on an object store (a ``UPath`` other than a local one)."""
+    return isinstance(path, UPath) and getattr(path, "protocol", "") in REMOTE_SCHEMES
+
+
+def open_landing_root(value: str | os.PathLike) -> Path:
+    """``s3://bucket/prefix`` as a ``UPath`` (s3fs); anything else as a local folder.
+
+    Credentials never go in the URL: s3fs takes them from the standard AWS variables
+    (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``, ``AWS_PROFILE``) and the
+    endpoint from ``AWS_ENDPOINT_URL_S3`` / ``AWS_ENDPOINT_URL`` or the AWS config file."""
+    text = os.fspath(value)
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        return Path(text).expanduser().resolve()
+    if scheme.lower() not in REMOTE_SCHEMES:
+        raise FatalError(
+            f"landing path: the scheme {scheme!r} is not supported (a local folder or s3://bucket/prefix)"
+        )
+    bucket = rest.split("/", 1)[0]
+    if "@" in bucket or ":" in bucket:
+        # the URL is not echoed: it may hold a secret
+        raise FatalError(
+            "landing path: put no credentials or port in the s3:// URL; set AWS_ACCESS_KEY_ID / "
+            "AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) and AWS_ENDPOINT_URL_S3 instead"
+        )
+    if not bucket:
+        raise FatalError("landing path: s3:// needs a bucket (s3://bucket/prefix)")
+    return UPath(f"s3://{rest.rstrip('/')}", **_s3_options())
+
+
+def _s3_options() -> dict[str, Any]:
+    # botocore reads AWS_ENDPOINT_URL(_S3) itself; passing it on keeps older s3fs releases right.
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    return {"endpoint_url": endpoint} if endpoint else {}
+
+
+def relative_name(landing_root: Path, path: Path) -> str:
+    """``<resource>/<YYYY-MM>/<name>.jsonl``: a landing file's name under the root, on any storage."""
+    if is_remote(landing_root):
+        return path.path[len(landing_root.path.rstrip("/")) + 1 :]
+    return path.relative_to(landing_root).as_posix()
+
+
+@contextlib.contextmanager
+def local_copy(path: Path) -> Iterator[tuple[Path, str, int]]:
+    """``(local path, sha256, size)`` of a landing file for reading.
+
+    A local file is read where it is. An object is downloaded once to a local temp file and hashed
+    on the way, so the hash in the load ledger is the hash of the very bytes loaded."""
+    if not is_remote(path):
+        yield path, file_sha256(path), path.stat().st_size
+        return
+    data = path.fs.cat_file(path.path)  # one GET; a landing file is at most one 64 MB part
+    fd, name = tempfile.mkstemp(prefix="tiemeter-landing-", suffix=".jsonl")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        yield Path(name), hashlib.sha256(data).hexdigest(), len(data)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def sweep_landing(landing_root: Path, sweep_local) -> list[str]:
+    """Remove temporary files or keys that no running writer will rename (``temp_files.sweep``)."""
+    if not is_remote(landing_root):
+        return [str(p) for p in sweep_local(landing_root)]
+    now = datetime.now(UTC).timestamp()
+    removed = []
+    for key, info in _remote_find(landing_root, dot_names=True).items():
+        name = key.rsplit("/", 1)[-1]
+        if name.startswith(".") and is_debris_name(name, now - _mtime(info)):
+            with contextlib.suppress(FileNotFoundError):
+                landing_root.fs.rm_file(key)
+            removed.append(key)
+    return removed
+
+
+def _remote_find(landing_root: Path, dot_names: bool = False) -> dict[str, dict[str, Any]]:
+    fs = landing_root.fs
+    fs.invalidate_cache()  # other hosts land files: never answer from an old listing
+    try:
+        found = fs.find(landing_root.path, detail=True)
+    except FileNotFoundError:
+        return {}
+    return {k: v for k, v in found.items() if dot_names or not k.rsplit("/", 1)[-1].startswith(".")}
+
+
+def _mtime(info: Mapping[str, Any]) -> float:
+    when = info.get("LastModified") or info.get("mtime")
+    if isinstance(when, datetime):
+        return when.timestamp()
+    return float(when or 0)
 
 
 def write_landing_file(path: Path, lines: list[bytes]) -> Path:

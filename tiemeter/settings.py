@@ -14,11 +14,13 @@ from pathlib import Path
 
 from tiemeter.config import WarehouseConfig
 from tiemeter.errors import FatalError
+from tiemeter.landing import is_remote, open_landing_root
 
 DEFAULT_HOME = "./data"
 DB_FILENAME = "tiemeter.duckdb"
 CATALOG_ENV = "TIEMETER_WAREHOUSE_CATALOG"
 DATA_PATH_ENV = "TIEMETER_WAREHOUSE_DATA_PATH"
+LANDING_ENV = "TIEMETER_LANDING"
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Home:
     db_path: Path
     catalog: str | None = None  # a DuckLake's catalog ("postgres:..."); None: the DuckDB file db_path
     data_path: Path | None = None  # the DuckLake's Parquet files
+    # the landing zone when it is not HOME/landing: a folder or s3://bucket/prefix (TIEMETER_LANDING)
+    landing_url: str | None = None
 
     @classmethod
     def resolve(
@@ -34,10 +38,12 @@ class Home:
         home: str | os.PathLike | None = None,
         db: str | os.PathLike | None = None,
         warehouse: WarehouseConfig | None = None,
+        landing: str | os.PathLike | None = None,
     ) -> Home:
-        """Command-line value first, then ``TIEMETER_HOME`` / ``TIEMETER_DB``, then ``./data``. The
-        warehouse: ``TIEMETER_WAREHOUSE_CATALOG`` (and ``_DATA_PATH``) first, then the config's
-        ``[warehouse]``, else the DuckDB file."""
+        """Command-line value first, then ``TIEMETER_HOME`` / ``TIEMETER_DB`` / ``TIEMETER_LANDING``,
+        then ``./data`` (the landing zone ``HOME/landing``). The warehouse:
+        ``TIEMETER_WAREHOUSE_CATALOG`` (and ``_DATA_PATH``) first, then the config's ``[warehouse]``,
+        else the DuckDB file."""
         root = Path(home or os.environ.get("TIEMETER_HOME") or DEFAULT_HOME).expanduser().resolve()
         db_value = db or os.environ.get("TIEMETER_DB")
         db_path = Path(db_value).expanduser().resolve() if db_value else root / DB_FILENAME
@@ -48,7 +54,13 @@ class Home:
                 f"{CATALOG_ENV} is set: set {DATA_PATH_ENV} too (the folder of its Parquet files)"
             )
         data_path = Path(data_value).expanduser().resolve() if catalog and data_value else None
-        return cls(root=root, db_path=db_path, catalog=catalog or None, data_path=data_path)
+        landing_value = landing or os.environ.get(LANDING_ENV) or None
+        landing_url = os.fspath(landing_value) if landing_value else None
+        if landing_url is not None:
+            open_landing_root(landing_url)  # a bad URL fails here, naming what is wrong
+        return cls(
+            root=root, db_path=db_path, catalog=catalog or None, data_path=data_path, landing_url=landing_url
+        )
 
     @property
     def is_lake(self) -> bool:
@@ -56,7 +68,10 @@ class Home:
 
     @property
     def landing(self) -> Path:
-        return self.root / "landing"
+        """The landing zone: a local folder (``Path``) or an object-store prefix (``UPath``)."""
+        if self.landing_url is None:
+            return self.root / "landing"
+        return open_landing_root(self.landing_url)
 
     @property
     def exports(self) -> Path:
@@ -68,8 +83,10 @@ class Home:
         return self.root / "state"
 
     def ensure(self) -> Home:
-        for path in (self.root, self.landing, self.exports, self.state, self.db_path.parent):
-            path.mkdir(parents=True, exist_ok=True)
+        landing = self.landing
+        for path in (self.root, landing, self.exports, self.state, self.db_path.parent):
+            if not is_remote(path):  # an object store has no folders to make
+                path.mkdir(parents=True, exist_ok=True)
         return self
 
 

@@ -61,17 +61,22 @@ def _alive(pid: int) -> bool:
 
 def is_debris(path: Path, now: float | None = None) -> bool:
     """Whether ``path`` is a temp that no running writer will ever rename."""
-    match = _NAME.match(path.name)
     try:
         age = (now or time.time()) - path.lstat().st_mtime
     except FileNotFoundError:
         return False
+    return is_debris_name(path.name, age)
+
+
+def is_debris_name(name: str, age: float) -> bool:
+    """``is_debris`` from a temp's name and age alone (an object-store key has no inode to stat)."""
+    match = _NAME.match(name)
     if match:
         if match["host"] == _HOST and not _alive(int(match["pid"])):
             return True
         return age > STALE_AFTER_S
     # names written by earlier versions say nothing of their writer: only their age tells
-    return bool(_OLD_NAME.match(path.name)) and age > STALE_AFTER_S
+    return bool(_OLD_NAME.match(name)) and age > STALE_AFTER_S
 
 
 def sweep(folder: Path, pattern: str = "**/.*") -> list[Path]:

@@ -26,7 +26,10 @@ from tiemeter.landing import (
     RESOURCES,
     STAMP_TYPES,
     file_sha256,
-    landing_files,
+    landing_listing,
+    local_copy,
+    relative_name,
+    sweep_landing,
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
@@ -138,12 +141,18 @@ def _conflict_pause(attempt: int) -> None:
 
 
 def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
+    """Load one landing file (a local file, or an object read through one local copy)."""
+    with local_copy(path) as (local, sha, size):
+        return _load_local(con, relative_name(landing_root, path), local, sha, size)
+
+
+def _load_local(con: duckdb.DuckDBPyConnection, rel: str, path: Path, sha: str, size: int) -> FileOutcome:
     """Load one landing file in one transaction with its ledger row. A commit conflict (DuckLake)
     rolls it back and runs it again; after CONFLICT_ATTEMPTS it raises LakeConflict (retry later):
     the file stays pending, never half-loaded or lost."""
     for attempt in range(CONFLICT_ATTEMPTS):
         try:
-            return _load_file_once(con, landing_root, path)
+            return _load_file_once(con, rel, path, sha, size)
         except duckdb.Error as error:
             if not is_lake_conflict(error):
                 raise
@@ -159,11 +168,8 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
     raise AssertionError("unreachable")
 
 
-def _load_file_once(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
-    rel = path.relative_to(landing_root).as_posix()
+def _load_file_once(con: duckdb.DuckDBPyConnection, rel: str, path: Path, sha: str, size: int) -> FileOutcome:
     resource = rel.split("/", 1)[0]
-    sha = file_sha256(path)
-    size = path.stat().st_size
     if resource == QUARANTINE_RESOURCE:
         sql, target = _insert_quarantine_sql(path, rel), "meta.quarantine"
     elif resource in RESOURCES:
@@ -198,7 +204,7 @@ def _load_file_once(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Pa
             con.execute("ROLLBACK")
         if is_disk_full(error) or is_lake_conflict(error):
             raise  # not this file's fault: the command stops and says where space is missing / retried
-        return _record_failure(con, rel, resource, sha, path, _one_line(error))
+        return _record_failure(con, rel, resource, sha, size, _one_line(error))
     return FileOutcome(rel, "loaded", rows=rows)
 
 
@@ -206,9 +212,9 @@ def _one_line(error: BaseException) -> str:
     return " ".join(str(error).split())[:500]
 
 
-def _record_failure(con, rel: str, resource: str, sha: str, path: Path, message: str) -> FileOutcome:
+def _record_failure(con, rel: str, resource: str, sha: str, size: int, message: str) -> FileOutcome:
     con.execute("BEGIN TRANSACTION")
-    _write_ledger(con, rel, resource, sha, path.stat().st_size, None, "failed", message)
+    _write_ledger(con, rel, resource, sha, size, None, "failed", message)
     con.execute("COMMIT")
     return FileOutcome(rel, "failed", error=message)
 
@@ -234,10 +240,11 @@ def verify_and_load(home: Home, progress: Callable[..., None] | None = None) -> 
     return _load(home, verify=True, progress=progress)
 
 
-def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool:
+def _changed(
+    path: Path, now_size: int, now_mtime: float, entry: tuple[str, int, datetime], verify: bool
+) -> bool:
     sha, size, loaded_at = entry
-    stat = path.stat()
-    touched = stat.st_size != size or stat.st_mtime > loaded_at.timestamp()
+    touched = now_size != size or now_mtime > loaded_at.timestamp()
     return (verify or touched) and file_sha256(path) != sha
 
 
@@ -248,7 +255,8 @@ def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None)
 
 def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
     report = LoadReport()
-    sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
+    landing = home.landing
+    sweep_landing(landing, sweep)  # temps of killed writers (the live ones of running tasks are kept)
     with contextlib.ExitStack() as stack:
         # one connection reads the ledger and loads (connecting to a DuckLake takes about a second)
         con = stack.enter_context(warehouse(home))
@@ -259,10 +267,10 @@ def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None 
             ).fetchall()
         }
         todo = []
-        for path in landing_files(home.landing):
-            rel = path.relative_to(home.landing).as_posix()
+        for path, size, mtime in landing_listing(landing):
+            rel = relative_name(landing, path)
             if rel in loaded:
-                if _changed(path, loaded[rel], verify):
+                if _changed(path, size, mtime, loaded[rel], verify):
                     report.outcomes.append(
                         FileOutcome(
                             rel,
@@ -272,7 +280,7 @@ def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None 
                         )
                     )
                 continue
-            todo.append(path)
+            todo.append((path, size))
         total, rows = len(todo), 0
         busy: set[Path] = set()
         budget = RECONNECT_AFTER_BYTES
@@ -281,14 +289,14 @@ def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None 
                 stack.close()
                 con = stack.enter_context(warehouse(home))
                 budget = RECONNECT_AFTER_BYTES
-            path = todo.pop(0)
-            with _claim(home, path, wait=path in busy) as claimed:
+            path, size = todo.pop(0)
+            with _claim(home, relative_name(landing, path), wait=path in busy) as claimed:
                 if not claimed:  # another loader of this home has it: come back to it at the end
                     busy.add(path)
-                    todo.append(path)
+                    todo.append((path, size))
                     continue
-                budget -= path.stat().st_size
-                report.outcomes.append(load_file(con, home.landing, path))
+                budget -= size
+                report.outcomes.append(load_file(con, landing, path))
             rows += report.outcomes[-1].rows
             if progress is not None:
                 progress(total - len(todo), total=total, rows=rows)
@@ -299,14 +307,14 @@ CLAIM_SLOTS = 64
 
 
 @contextlib.contextmanager
-def _claim(home: Home, path: Path, wait: bool) -> Iterator[bool]:
+def _claim(home: Home, rel: str, wait: bool) -> Iterator[bool]:
     """A lock on the landing file while it loads, so that loaders of one home side by side (a
     DuckLake allows several writers) never load one file twice: the second one waits, then finds it
     in the ledger. Files share CLAIM_SLOTS lock files; a held slot sends the file to the back of the
     queue first (``wait=False``), then waits for it."""
     folder = home.state / "load_claims"
     folder.mkdir(parents=True, exist_ok=True)
-    slot = zlib.crc32(path.relative_to(home.landing).as_posix().encode()) % CLAIM_SLOTS
+    slot = zlib.crc32(rel.encode()) % CLAIM_SLOTS
     with open(folder / f"{slot:02d}.lock", "a+b") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))

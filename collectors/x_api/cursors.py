@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from collectors.state_files import read_json, write_json_atomic
+from tiemeter.landing import relative_name
 
 
 def newer_id(a: str | None, b: str | None) -> str | None:
@@ -83,7 +84,7 @@ class CursorStore:
     ) -> dict[str, Any]:
         """Write the step to take once ``landing_file`` exists; call ``commit`` after landing it."""
         step = {
-            "landing_file": landing_file.relative_to(self.landing_root).as_posix(),
+            "landing_file": relative_name(self.landing_root, landing_file),
             "next_token": next_token,
             "newest_id": newest_id,
             "done_count": done_count,
