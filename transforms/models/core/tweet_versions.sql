@@ -1,10 +1,23 @@
-{{ config(materialized='table', schema='core') }}
+{{ config(
+    materialized='incremental', incremental_strategy='tiemeter_touched', unique_key='version_id', schema='core',
+    post_hook="{{ tiemeter_advance_mark([ref('stg_x__api_tweets'), ref('stg_x__archive_tweets')]) }}"
+) }}
 
 with observations as (
     select version_id, tweet_id, edit_history_tweet_ids from {{ ref('stg_x__api_tweets') }}
     union all
     select version_id, tweet_id, edit_history_tweet_ids from {{ ref('stg_x__archive_tweets') }}
 ),
+
+{#- A version's row changes only when a new observation names it: as its version id or in its edit
+    history. #}
+{% set touched_versions %}
+    select unnest([version_id] || coalesce(edit_history_tweet_ids, [])) as key
+    from {{ ref('stg_x__api_tweets') }} where {{ tiemeter_since_last_run() }}
+    union all
+    select unnest([version_id] || coalesce(edit_history_tweet_ids, []))
+    from {{ ref('stg_x__archive_tweets') }} where {{ tiemeter_since_last_run() }}
+{% endset %}
 
 from_history as (
     select unnest(edit_history_tweet_ids) as version_id, edit_history_tweet_ids[1] as tweet_id,
@@ -21,5 +34,5 @@ seen as (
 
 select version_id, min(tweet_id) as tweet_id, max(version_no) as version_no
 from seen
-where version_id is not null
+where version_id is not null and {{ tiemeter_touched('version_id', touched_versions) }}
 group by version_id
