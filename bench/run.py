@@ -1,7 +1,7 @@
 """``make bench``: every benchmark, each against a baseline measured in the same run.
 
 Sizes come from environment variables; the header printed first lists them with their defaults.
-``BENCH_ONLY=import,hourly`` runs a subset (names: import, memory, hourly, x, pagerank, rebuild).
+``BENCH_ONLY=import,hourly`` runs a subset (names: import, memory, hourly, x, pagerank, rebuild, lake).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bench import bench_hourly, bench_import, bench_pagerank, bench_rebuild, bench_x_collector
+from bench import bench_hourly, bench_import, bench_lake, bench_pagerank, bench_rebuild, bench_x_collector
 
 # name: (default, what it sizes)
 SIZES = {
@@ -21,8 +21,10 @@ SIZES = {
     "BENCH_EDGES": ("5000000", "PageRank: edges"),
     "BENCH_REBUILD_TWEETS": ("1000000", "full rebuild: tweets"),
     "BENCH_REBUILD_COMMENTS": ("200000", "full rebuild: blog comments"),
+    "BENCH_LAKE_FILES": ("16", "DuckLake: landing files loaded (split between the loaders)"),
+    "BENCH_LAKE_TWEETS": ("2000", "DuckLake: tweets per landing file"),
 }
-BENCHES = ("import", "memory", "hourly", "x", "pagerank", "rebuild")
+BENCHES = ("import", "memory", "hourly", "x", "pagerank", "rebuild", "lake")
 
 
 def setting(name: str) -> str:
@@ -61,6 +63,11 @@ def main() -> int:
     if "rebuild" in only:
         print("\n== full rebuild of every model through dbt (issue 12; target: <= 70 s) ==")
         bench_rebuild.run(int(setting("BENCH_REBUILD_TWEETS")), int(setting("BENCH_REBUILD_COMMENTS")))
+    if "lake" in only:
+        print(
+            "\n== DuckLake (PostgreSQL catalog): loaders at once vs one loader on the DuckDB file; reads during loads =="
+        )
+        bench_lake.run(int(setting("BENCH_LAKE_FILES")), int(setting("BENCH_LAKE_TWEETS")))
     return 0
 
 

@@ -22,6 +22,8 @@ from demo.case_study import build_case_study
 from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL, demo_config
 from demo.fake_blog import FakeBlog
 from demo.fake_x_api.server import FakeXApi
+from tiemeter.settings import Home
+from warehouse.connection import connect
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_HOME = REPO / ".tiemeter" / "demo"
@@ -144,8 +146,13 @@ def _per_conversion(impressions: int, conversions: int) -> str:
     return f"{impressions / conversions:,.0f}" if conversions else "-"
 
 
-def case_study_table(db_path: Path) -> str:
-    con = duckdb.connect(str(db_path), read_only=True)
+def case_study_table(db_path: Path | Home) -> str:
+    """The case study's table from a warehouse file, or from a home's warehouse (a DuckDB file or a DuckLake)."""
+    con = (
+        connect(db_path, read_only=True)
+        if isinstance(db_path, Home)
+        else duckdb.connect(str(db_path), read_only=True)
+    )
     try:
         n = campaign_numbers(con)
         inf = con.execute(
@@ -206,9 +213,12 @@ def main() -> int:
         print(f"demo: a DAG run did not succeed: {states}", file=sys.stderr)
         return 1
     print()
-    print(case_study_table(DEMO_HOME / "tiemeter.duckdb"))
+    home = Home.resolve(DEMO_HOME)  # TIEMETER_WAREHOUSE_CATALOG / _DATA_PATH: the demo on a DuckLake
+    print(case_study_table(home))
     print()
-    print(f"Warehouse: {DEMO_HOME / 'tiemeter.duckdb'}")
+    print(
+        f"Warehouse: {f'DuckLake {home.catalog!r}, data in {home.data_path}' if home.is_lake else home.db_path}"
+    )
     print(f"Exports:   {DEMO_HOME / 'exports'} (Parquet, CSV, and the read-only snapshot tiemeter.duckdb)")
     report = DEMO_HOME / "exports" / "report.html"
     if report.exists():

@@ -53,8 +53,9 @@ def airflow_errors(func: Callable[..., T]) -> Callable[..., T]:
 
 
 def resolve_home() -> Home:
-    """``TIEMETER_HOME`` / ``TIEMETER_DB`` from the worker's environment, read when the task runs."""
-    return Home.resolve()
+    """``TIEMETER_HOME`` / ``TIEMETER_DB`` (and the config's ``[warehouse]``, ``TIEMETER_CONFIG``) from
+    the worker's environment, read when the task runs."""
+    return Home.resolve(warehouse=load_config().warehouse)
 
 
 @airflow_errors

@@ -18,6 +18,7 @@ import sys
 
 from tiemeter import __version__
 from tiemeter.commands import COMMAND_MODULES
+from tiemeter.config import load_config
 from tiemeter.errors import Outcome, TiemeterError
 from tiemeter.settings import Home
 from warehouse.connection import DiskFull, disk_full_error, is_disk_full
@@ -76,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     home = Home.resolve(args.home, args.db)
     try:
+        # the warehouse's place: the config's [warehouse] (the DuckDB file of the home, or a DuckLake)
+        home = Home.resolve(args.home, args.db, load_config(getattr(args, "config", None)).warehouse)
         args.handler(args, home)
     except TiemeterError as error:
         if is_disk_full(error) and not isinstance(error, DiskFull):

@@ -166,6 +166,39 @@ class HttpConfig:
     read_timeout_s: float = 30.0  # the longest silence while waiting for the next bytes
 
 
+@dataclass(frozen=True)
+class WarehouseConfig:
+    """``[warehouse]``: where the warehouse is. Unset, it is the DuckDB file of the home. With
+    ``catalog = "postgres:dbname=... host=..."`` it is a DuckLake: its catalog in that PostgreSQL
+    database, its data as Parquet files under ``data_path``."""
+
+    catalog: str | None = None
+    data_path: Path | None = None
+
+
+LAKE_CATALOG_PREFIXES = ("postgres:",)
+
+
+def _parse_warehouse(table: dict[str, Any], config_path: Path | None) -> WarehouseConfig:
+    _no_unknown(table, {"catalog", "data_path"}, "warehouse")
+    catalog = _take(table, "catalog", "warehouse", str, None)
+    data_path = _take(table, "data_path", "warehouse", str, None)
+    if catalog is None:
+        if data_path is not None:
+            raise ConfigError("warehouse.data_path: only used with warehouse.catalog (a DuckLake)")
+        return WarehouseConfig()
+    if not catalog.startswith(LAKE_CATALOG_PREFIXES) or not catalog.split(":", 1)[1].strip():
+        raise ConfigError(
+            'warehouse.catalog: expected "postgres:<libpq connection string>", e.g. '
+            '"postgres:dbname=tiemeter host=127.0.0.1 user=postgres"'
+        )
+    if not data_path:
+        raise ConfigError(
+            "warehouse.data_path: required with warehouse.catalog (the folder of the Parquet files)"
+        )
+    return WarehouseConfig(catalog=catalog, data_path=_identities_path(data_path, config_path))
+
+
 ATTRIBUTION_RULES = ("last_touch", "first_touch", "linear")
 
 
@@ -198,6 +231,7 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     collect: CollectConfig = field(default_factory=CollectConfig)
+    warehouse: WarehouseConfig = field(default_factory=WarehouseConfig)
     schedule: str = "@hourly"
     identities_file: Path | None = None  # identities.csv, relative to the config file
     conversions_files: tuple[Path, ...] = ()  # conversions CSVs the build imports, relative to the config
@@ -377,7 +411,18 @@ def _weight_table(table: dict[str, Any], key: str, defaults: dict[str, float], w
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
-    top_level = {"x", "accounts", "campaigns", "blogs", "disqus", "metrics", "http", "collect", "schedule"}
+    top_level = {
+        "x",
+        "accounts",
+        "campaigns",
+        "blogs",
+        "disqus",
+        "metrics",
+        "http",
+        "collect",
+        "warehouse",
+        "schedule",
+    }
     _no_unknown(
         data, top_level | {"identities_file", "conversions_files", "conversions_decimal_separator"}, ""
     )
@@ -447,6 +492,9 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     collect_table = data.get("collect", {})
     if not isinstance(collect_table, dict):
         raise ConfigError("collect: expected a table ([collect])")
+    warehouse_table = data.get("warehouse", {})
+    if not isinstance(warehouse_table, dict):
+        raise ConfigError("warehouse: expected a table ([warehouse])")
     return Config(
         path=path,
         x=_parse_x(x_table),
@@ -457,6 +505,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         metrics=_parse_metrics(metrics_table),
         http=_parse_http(http_table),
         collect=_parse_collect(collect_table),
+        warehouse=_parse_warehouse(warehouse_table, path),
         schedule=_take(data, "schedule", "", str, "@hourly"),
         identities_file=_identities_path(_take(data, "identities_file", "", str, None), path),
         conversions_files=tuple(

@@ -15,7 +15,7 @@ from tiemeter.errors import FatalError
 from tiemeter.settings import Home
 from transforms.project import LAYERS, BuildReport, NodeResult, Progress, run_tests
 from transforms.project import build as dbt_build
-from warehouse.connection import warehouse
+from warehouse.connection import retrying_transaction, warehouse
 from warehouse.context import write_context
 from warehouse.loader import LoadReport, load_pending, verify_and_load
 from warehouse.status import core_built, reference_time
@@ -76,7 +76,9 @@ def build(
     map are written into ``meta`` first (the marts read them)."""
     if config is not None:
         with warehouse(home) as con:
-            write_context(con, config, identities_csv or config.identities_file)
+            retrying_transaction(
+                con, lambda: write_context(con, config, identities_csv or config.identities_file)
+            )
     built = dbt_build(home, layers=layers, full_refresh=full_refresh, progress=progress)
     with warehouse(home, read_only=True) as con:
         reference = reference_time(con)

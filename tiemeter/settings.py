@@ -1,4 +1,8 @@
-"""Where tiemeter keeps its files: one home folder with the landing zone, the DuckDB file and exports."""
+"""Where tiemeter keeps its files: one home folder with the landing zone, the DuckDB file and exports.
+
+The warehouse is the home's DuckDB file, or, with a catalog (``[warehouse]`` in the config, or
+``TIEMETER_WAREHOUSE_CATALOG`` / ``TIEMETER_WAREHOUSE_DATA_PATH``), a DuckLake. Only
+``warehouse.connection`` acts on the difference."""
 
 from __future__ import annotations
 
@@ -8,24 +12,47 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from tiemeter.config import WarehouseConfig
 from tiemeter.errors import FatalError
 
 DEFAULT_HOME = "./data"
 DB_FILENAME = "tiemeter.duckdb"
+CATALOG_ENV = "TIEMETER_WAREHOUSE_CATALOG"
+DATA_PATH_ENV = "TIEMETER_WAREHOUSE_DATA_PATH"
 
 
 @dataclass(frozen=True)
 class Home:
     root: Path
     db_path: Path
+    catalog: str | None = None  # a DuckLake's catalog ("postgres:..."); None: the DuckDB file db_path
+    data_path: Path | None = None  # the DuckLake's Parquet files
 
     @classmethod
-    def resolve(cls, home: str | os.PathLike | None = None, db: str | os.PathLike | None = None) -> Home:
-        """Command-line value first, then ``TIEMETER_HOME`` / ``TIEMETER_DB``, then ``./data``."""
+    def resolve(
+        cls,
+        home: str | os.PathLike | None = None,
+        db: str | os.PathLike | None = None,
+        warehouse: WarehouseConfig | None = None,
+    ) -> Home:
+        """Command-line value first, then ``TIEMETER_HOME`` / ``TIEMETER_DB``, then ``./data``. The
+        warehouse: ``TIEMETER_WAREHOUSE_CATALOG`` (and ``_DATA_PATH``) first, then the config's
+        ``[warehouse]``, else the DuckDB file."""
         root = Path(home or os.environ.get("TIEMETER_HOME") or DEFAULT_HOME).expanduser().resolve()
         db_value = db or os.environ.get("TIEMETER_DB")
         db_path = Path(db_value).expanduser().resolve() if db_value else root / DB_FILENAME
-        return cls(root=root, db_path=db_path)
+        catalog = os.environ.get(CATALOG_ENV) or (warehouse.catalog if warehouse else None)
+        data_value = os.environ.get(DATA_PATH_ENV) or (warehouse.data_path if warehouse else None)
+        if catalog and not data_value:
+            raise FatalError(
+                f"{CATALOG_ENV} is set: set {DATA_PATH_ENV} too (the folder of its Parquet files)"
+            )
+        data_path = Path(data_value).expanduser().resolve() if catalog and data_value else None
+        return cls(root=root, db_path=db_path, catalog=catalog or None, data_path=data_path)
+
+    @property
+    def is_lake(self) -> bool:
+        return self.catalog is not None
 
     @property
     def landing(self) -> Path:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
-from warehouse.connection import dbt_environment, warehouse
+from warehouse.connection import dbt_environment, warehouse, writer_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent
 MODELS_DIR = PROJECT_DIR / "models"
@@ -129,10 +129,10 @@ def _dbt_dirs(home: Home) -> list[str]:
 
 
 def _manifest(home: Home):
-    """The parsed project, once per process (per project state and database name)."""
+    """The parsed project, once per process (per project state, database name and backend)."""
     from dbt.cli.main import dbtRunner
 
-    key = (_project_fingerprint(), home.db_path.stem)
+    key = (_project_fingerprint(), home.db_path.stem, home.is_lake)
     if key not in _manifests:
         result = dbtRunner().invoke(["parse", "--quiet", *_dbt_dirs(home)])
         if not result.success:
@@ -218,6 +218,21 @@ def run_dbt(
 
     Failing tests do not raise: they are in the report's ``failed_tests``.
     """
+    # a build on a DuckLake runs alone (no load in flight): see warehouse.connection.writer_lock
+    with writer_lock(home, exclusive=True) if command in ("run", "build") else contextlib.nullcontext():
+        return _run_dbt(home, command, select, exclude, full_refresh, progress, record, indirect_selection)
+
+
+def _run_dbt(
+    home: Home,
+    command: str,
+    select: Iterable[str],
+    exclude: Iterable[str],
+    full_refresh: bool,
+    progress: Progress | None,
+    record: bool,
+    indirect_selection: str | None,
+) -> BuildReport:
     from dbt.cli.main import dbtRunner
 
     with warehouse_ready(home):

@@ -1,15 +1,29 @@
-"""The DuckDB connection. This module is the only place that turns a home folder into a database path."""
+"""The warehouse connection. This module is the only place that knows where the warehouse is and what
+it is: the home's DuckDB file, or a DuckLake (a PostgreSQL catalog, Parquet files under a folder) when
+the home has a catalog (``[warehouse]`` in the config). Either way the caller gets a DuckDB
+connection whose current database is the warehouse, with the schemas raw, meta, staging, core, marts.
+
+The DuckLake and PostgreSQL extensions come from the ``duckdb-extension-ducklake`` and
+``duckdb-extension-postgres`` packages (pinned to the DuckDB release): their files are copied into an
+extension folder of the home and loaded from there; DuckDB never downloads an extension
+(``autoinstall_known_extensions`` is off).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import random
+import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import duckdb_extension_ducklake
+import duckdb_extension_postgres
 
 from tiemeter.errors import FatalError, RetriableError
 from tiemeter.settings import Home
@@ -19,6 +33,15 @@ from warehouse.schema import ensure_schema
 
 class WarehouseLocked(RetriableError):
     pass
+
+
+class LakeConflict(RetriableError):
+    """Another writer committed a change to the same DuckLake tables first; the transaction was rolled
+    back as a whole and may be run again."""
+
+
+class CatalogUnreachable(RetriableError):
+    """The DuckLake's PostgreSQL catalog did not answer (down, restarting, or not yet started)."""
 
 
 class DiskFull(FatalError):
@@ -73,6 +96,20 @@ class NoWarehouse(FatalError):
 
 
 def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    con = _connect_lake(home, read_only) if home.is_lake else _connect_file(home, read_only)
+    _configure(con)
+    return con
+
+
+def _configure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("SET TimeZone = 'UTC'")
+    # Its bar is drawn on stdout even when that is a log file (Airflow task logs, make bench).
+    con.execute("SET enable_progress_bar = false")
+    # A bounded footprint on small machines; DuckDB spills to disk beyond it.
+    con.execute(f"SET memory_limit = '{memory_limit()}'")
+
+
+def _connect_file(home: Home, read_only: bool) -> duckdb.DuckDBPyConnection:
     if read_only and not home.db_path.exists():  # a reader never creates a warehouse (or a home)
         raise NoWarehouse(
             f"no warehouse at {home.db_path}: check --home / --db (or TIEMETER_HOME / TIEMETER_DB); "
@@ -92,12 +129,240 @@ def connect(home: Home, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         if is_disk_full(error):
             raise disk_full_error(home.db_path) from None
         raise
-    con.execute("SET TimeZone = 'UTC'")
-    # Its bar is drawn on stdout even when that is a log file (Airflow task logs, make bench).
-    con.execute("SET enable_progress_bar = false")
-    # A bounded footprint on small machines; DuckDB spills to disk beyond it.
-    con.execute(f"SET memory_limit = '{memory_limit()}'")
     return con
+
+
+# -- DuckLake ---------------------------------------------------------------------------------------
+
+LAKE = "lake"  # the DuckLake's name in a connection (and dbt's database)
+# Extension name -> (its package, the file name DuckDB looks for in the extension folder)
+_EXTENSIONS = {
+    "ducklake": (duckdb_extension_ducklake, "ducklake"),
+    "postgres": (duckdb_extension_postgres, "postgres_scanner"),
+}
+
+
+def _platform() -> str:
+    return duckdb.execute("PRAGMA platform").fetchone()[0]
+
+
+def extension_directory(home: Home) -> Path:
+    """DuckDB's extension folder for this home, holding the packaged ducklake and postgres extensions
+    of this DuckDB release. Copied in atomically (temp file + rename), so processes starting at once
+    never load half a file."""
+    base = home.root / "duckdb_extensions"
+    folder = base / f"v{duckdb.__version__}" / _platform()
+    for name, (package, file_name) in _EXTENSIONS.items():
+        source = (
+            Path(package.__file__).parent
+            / "extensions"
+            / f"v{duckdb.__version__}"
+            / f"{name}.duckdb_extension"
+        )
+        if not source.is_file():
+            raise FatalError(
+                f"{source}: missing; install duckdb-extension-{name}=={duckdb.__version__} (the DuckDB release)"
+            )
+        target = folder / f"{file_name}.duckdb_extension"
+        if target.is_file() and target.stat().st_size == source.stat().st_size:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = temp_path(target)
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        except OSError as error:
+            tmp.unlink(missing_ok=True)
+            if is_disk_full(error):
+                raise disk_full_error(folder) from None
+            raise
+    return base
+
+
+def lake_config(home: Home) -> dict[str, object]:
+    """DuckDB settings of a connection that may attach the DuckLake: our extension folder, no downloads."""
+    return {
+        "extension_directory": str(extension_directory(home)),
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": True,
+    }
+
+
+_SECRET = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """A catalog string or an error message without its password."""
+    return _SECRET.sub(r"\1***", text)
+
+
+def _sql_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def lake_attach_sql(home: Home, read_only: bool = False, alias: str = LAKE) -> str:
+    options = [f"DATA_PATH {_sql_literal(str(home.data_path) + os.sep)}"]
+    if read_only:
+        options.append("READ_ONLY")
+    return f"ATTACH {_sql_literal('ducklake:' + home.catalog)} AS {alias} ({', '.join(options)})"
+
+
+def _connect_lake(home: Home, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        home.ensure()
+        home.data_path.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config=lake_config(home))
+    try:
+        _attach_lake(con, home, read_only)
+    except BaseException:
+        con.close()
+        raise
+    con.execute(f"USE {LAKE}")
+    return con
+
+
+def _attach_lake(con: duckdb.DuckDBPyConnection, home: Home, read_only: bool) -> None:
+    where = redact(home.catalog)
+    for attempt in range(CONNECT_ATTEMPTS):
+        try:
+            con.execute(lake_attach_sql(home, read_only))
+            return
+        except duckdb.Error as error:
+            message = redact(" ".join(str(error).split()))
+            if "does not exist" in message and "database" in message and not read_only:
+                create_catalog_database(con, home.catalog)
+                continue
+            if read_only and ("does not exist" in message or "not initialized" in message.lower()):
+                raise NoWarehouse(
+                    f"no DuckLake at catalog {where!r} yet: 'tiemeter import ...' or "
+                    f"'tiemeter collect ... --load' creates it ({message})"
+                ) from None
+            racing = is_lake_conflict(error) or "already exists" in message
+            if racing and attempt + 1 < CONNECT_ATTEMPTS:
+                # two first connections initialising the catalog at once: the other one's is used
+                time.sleep(0.2 * (attempt + 1) * (0.5 + random.random()))
+                continue
+            if "connect" in message.lower() or "connection" in message.lower():
+                raise CatalogUnreachable(f"DuckLake catalog {where!r} is unreachable: {message}") from None
+            raise FatalError(f"DuckLake catalog {where!r}: {message}") from None
+    raise CatalogUnreachable(
+        f"DuckLake catalog {where!r}: could not attach after {CONNECT_ATTEMPTS} attempts"
+    )
+
+
+CONNECT_ATTEMPTS = 5
+
+
+def _libpq_value(catalog: str, key: str) -> str | None:
+    match = re.search(rf"(?:^|\s){key}\s*=\s*('[^']*'|\S+)", catalog.split(":", 1)[1])
+    return match.group(1).strip("'") if match else None
+
+
+def create_catalog_database(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
+    """Create the PostgreSQL database a new DuckLake's catalog names (connecting to the server's
+    ``postgres`` database with the same host, port, user and password)."""
+    conninfo = catalog.split(":", 1)[1]
+    dbname = _libpq_value(catalog, "dbname")
+    if not dbname:
+        raise FatalError(f"DuckLake catalog {redact(catalog)!r}: name its database (dbname=...)")
+    server = re.sub(r"(?:^|\s)dbname\s*=\s*('[^']*'|\S+)", " ", conninfo).strip() + " dbname=postgres"
+    con.execute(f"ATTACH {_sql_literal(server)} AS tiemeter_pg_server (TYPE postgres)")
+    try:
+        quoted = '"' + dbname.replace('"', '""') + '"'
+        with contextlib.suppress(duckdb.Error):  # created by another process just now
+            con.execute(
+                f"CALL postgres_execute('tiemeter_pg_server', {_sql_literal('CREATE DATABASE ' + quoted)}, use_transaction := false)"
+            )
+    finally:
+        con.execute("DETACH tiemeter_pg_server")
+
+
+# DuckLake inlines inserts of up to 10 rows into the catalog (PostgreSQL) instead of writing a Parquet
+# file. Right for the small meta tables (ledger rows, marks, config); wrong for raw, where a row is an
+# API page of up to MBs: these layers always write Parquet files under data_path.
+PARQUET_SCHEMAS = ("raw", "staging", "core", "marts")
+
+
+def _parquet_only(con: duckdb.DuckDBPyConnection) -> None:
+    done = {
+        row[0]
+        for row in con.execute(
+            f"SELECT scope_entry FROM {LAKE}.options() "
+            "WHERE option_name = 'data_inlining_row_limit' AND scope = 'SCHEMA' AND value = '0'"
+        ).fetchall()
+    }
+    for schema in PARQUET_SCHEMAS:
+        if schema not in done:
+            con.execute(f"CALL {LAKE}.set_option('data_inlining_row_limit', 0, schema => '{schema}')")
+
+
+def retrying_transaction(con: duckdb.DuckDBPyConnection, work, attempts: int = 12):
+    """``work()`` in one transaction, run again after a DuckLake commit conflict (rolled back whole).
+    On the DuckDB file (one writer) the first attempt commits."""
+    for attempt in range(attempts):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = work()
+            con.execute("COMMIT")
+            return result
+        except duckdb.Error as error:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if not is_lake_conflict(error):
+                raise
+            if attempt + 1 == attempts:
+                raise LakeConflict(
+                    f"{attempts} commit conflicts in a row: {redact(str(error))[:300]}"
+                ) from None
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def is_lake_conflict(error: BaseException) -> bool:
+    """DuckLake's commit conflicts (another transaction committed first), which a retry resolves."""
+    return isinstance(error, duckdb.TransactionException) and "conflict" in str(error).lower()
+
+
+# Loads and builds on a DuckLake: loaders run side by side, a build runs alone. A staging model reads
+# the raw rows loaded after the newest ``loaded_at`` it has (transforms/macros/incremental.sql); a load
+# still running when a build starts would commit rows older than that mark, which the next build
+# would skip. So a loader holds a shared lock, a build an exclusive one: PostgreSQL advisory locks in
+# the catalog's database, held by a transaction of their own (released when it ends or its process
+# dies). Readers take none.
+_WRITER_LOCK_KEY = 0x7469656D65746572 & 0x7FFFFFFFFFFFFFFF  # "tiemeter"
+
+
+@contextlib.contextmanager
+def writer_lock(home: Home, exclusive: bool = False) -> Iterator[None]:
+    """Shared (a loader) or exclusive (a build) on a DuckLake; nothing on the DuckDB file, whose own
+    lock already allows one writer."""
+    if not home.is_lake:
+        yield
+        return
+    con = duckdb.connect(config=lake_config(home))
+    try:
+        conninfo = home.catalog.split(":", 1)[1]
+        try:
+            try:
+                con.execute(f"ATTACH {_sql_literal(conninfo)} AS tiemeter_lock (TYPE postgres)")
+            except duckdb.Error as error:
+                if "does not exist" not in str(error):
+                    raise
+                create_catalog_database(con, home.catalog)  # the first writer of a new DuckLake
+                con.execute(f"ATTACH {_sql_literal(conninfo)} AS tiemeter_lock (TYPE postgres)")
+            con.execute("BEGIN TRANSACTION")
+            function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+            con.execute(f"CALL postgres_execute('tiemeter_lock', 'SELECT {function}({_WRITER_LOCK_KEY})')")
+        except duckdb.Error as error:
+            message = redact(" ".join(str(error).split()))
+            raise CatalogUnreachable(
+                f"DuckLake catalog {redact(home.catalog)!r}: no writer lock: {message}"
+            ) from None
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("COMMIT")  # ends the PostgreSQL transaction, and with it the lock
+        con.close()
 
 
 def memory_limit() -> str:
@@ -105,9 +370,22 @@ def memory_limit() -> str:
 
 
 def dbt_environment(home: Home) -> dict[str, str]:
-    """What transforms/profiles.yml reads: the warehouse of ``home`` and DuckDB's memory limit."""
+    """What transforms/profiles.yml reads: its target (``home``: the DuckDB file, ``lake``: the
+    DuckLake), the warehouse of ``home`` and DuckDB's memory limit."""
     home.ensure()
-    return {"TIEMETER_DBT_DATABASE": str(home.db_path), "TIEMETER_DUCKDB_MEMORY": memory_limit()}
+    values = {
+        "TIEMETER_DBT_TARGET": "home",
+        "TIEMETER_DBT_DATABASE": str(home.db_path),
+        "TIEMETER_DUCKDB_MEMORY": memory_limit(),
+    }
+    if home.is_lake:
+        values.update(
+            TIEMETER_DBT_TARGET="lake",
+            TIEMETER_DBT_CATALOG=f"ducklake:{home.catalog}",
+            TIEMETER_DBT_DATA_PATH=str(home.data_path) + os.sep,
+            TIEMETER_DBT_EXTENSIONS=str(extension_directory(home)),
+        )
+    return values
 
 
 @contextlib.contextmanager
@@ -115,7 +393,11 @@ def warehouse(home: Home, read_only: bool = False) -> Iterator[duckdb.DuckDBPyCo
     con = connect(home, read_only=read_only)
     try:
         if not read_only:
-            ensure_schema(con)
+            if home.is_lake:
+                retrying_transaction(con, lambda: ensure_schema(con, constraints=False))
+                retrying_transaction(con, lambda: _parquet_only(con))
+            else:
+                ensure_schema(con)
         yield con
     finally:
         con.close()

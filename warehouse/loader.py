@@ -7,8 +7,13 @@ skipped; a file whose bytes changed after loading is refused (landing files are 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
-from collections.abc import Callable
+import logging
+import random
+import time
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +30,9 @@ from tiemeter.landing import (
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
-from warehouse.connection import is_disk_full, warehouse
+from warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
+
+log = logging.getLogger(__name__)
 
 # Pages of 500 tweets with every expansion reach a few MB. DuckDB sizes its read buffers from this,
 # so it also bounds memory; a larger line fails to load with a clear error.
@@ -108,43 +115,89 @@ def _insert_quarantine_sql(path: Path, rel: str) -> str:
     """
 
 
+def _ledger_entry(con: duckdb.DuckDBPyConnection, rel: str) -> tuple[str, str] | None:
+    return con.execute("SELECT sha256, status FROM meta.load_ledger WHERE landing_file = ?", [rel]).fetchone()
+
+
+def _write_ledger(con, rel: str, resource: str, sha: str, size: int, rows, status: str, error) -> None:
+    """One ledger row per landing file (a delete and an insert: a DuckLake has no keys to replace on)."""
+    con.execute("DELETE FROM meta.load_ledger WHERE landing_file = ?", [rel])
+    con.execute(
+        "INSERT INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [rel, resource, sha, size, rows, status, error, datetime.now(UTC)],
+    )
+
+
+# Commit conflicts on a DuckLake (another loader or a build committed to the same tables first): the
+# file's transaction is rolled back whole and run again, with a growing, jittered pause.
+CONFLICT_ATTEMPTS = 12
+
+
+def _conflict_pause(attempt: int) -> None:
+    time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+
+
 def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
+    """Load one landing file in one transaction with its ledger row. A commit conflict (DuckLake)
+    rolls it back and runs it again; after CONFLICT_ATTEMPTS it raises LakeConflict (retry later):
+    the file stays pending, never half-loaded or lost."""
+    for attempt in range(CONFLICT_ATTEMPTS):
+        try:
+            return _load_file_once(con, landing_root, path)
+        except duckdb.Error as error:
+            if not is_lake_conflict(error):
+                raise
+            with contextlib.suppress(duckdb.Error):
+                con.execute("ROLLBACK")
+            if attempt + 1 == CONFLICT_ATTEMPTS:
+                raise LakeConflict(
+                    f"{path}: {CONFLICT_ATTEMPTS} commit conflicts in a row with other writers; "
+                    f"the file stays pending ({_one_line(error)})"
+                ) from None
+            log.info("%s: commit conflict, loading it again (%s)", path.name, _one_line(error)[:200])
+            _conflict_pause(attempt)
+    raise AssertionError("unreachable")
+
+
+def _load_file_once(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
     rel = path.relative_to(landing_root).as_posix()
     resource = rel.split("/", 1)[0]
     sha = file_sha256(path)
-    known = con.execute(
-        "SELECT sha256, status FROM meta.load_ledger WHERE landing_file = ?", [rel]
-    ).fetchone()
-    if known and known[1] == "loaded":
-        if known[0] == sha:
-            return FileOutcome(rel, "skipped")
-        return FileOutcome(
-            rel, "failed", error="landing file changed after it was loaded; landing files are never edited"
-        )
+    size = path.stat().st_size
     if resource == QUARANTINE_RESOURCE:
         sql, target = _insert_quarantine_sql(path, rel), "meta.quarantine"
     elif resource in RESOURCES:
         sql, target = _insert_raw_sql(resource, path, rel), f"raw.{resource}"
     else:
-        return _record_failure(
-            con, rel, resource, sha, path, f"no raw table for landing resource {resource!r}"
-        )
+        sql, target = None, None
     con.execute("BEGIN TRANSACTION")
     try:
+        known = _ledger_entry(con, rel)  # read in the transaction: another loader may just have loaded it
+        if known and known[1] == "loaded":
+            con.execute("ROLLBACK")
+            if known[0] == sha:
+                return FileOutcome(rel, "skipped")
+            return FileOutcome(
+                rel,
+                "failed",
+                error="landing file changed after it was loaded; landing files are never edited",
+            )
+        if sql is None:
+            message = f"no raw table for landing resource {resource!r}"
+            _write_ledger(con, rel, resource, sha, size, None, "failed", message)
+            con.execute("COMMIT")
+            return FileOutcome(rel, "failed", error=message)
         before = con.execute(f"SELECT count(*) FROM {target} WHERE landing_file = ?", [rel]).fetchone()[0]
         if before:
             raise RuntimeError(f"{target} already holds rows of {rel} without a ledger entry")
         rows = con.execute(sql).fetchone()[0]  # an INSERT answers with the number of rows it wrote
-        con.execute(
-            "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, ?, 'loaded', NULL, ?)",
-            [rel, resource, sha, path.stat().st_size, rows, datetime.now(UTC)],
-        )
+        _write_ledger(con, rel, resource, sha, size, rows, "loaded", None)
         con.execute("COMMIT")
     except (duckdb.Error, RuntimeError) as error:
         with contextlib.suppress(duckdb.Error):  # a failed commit (a full disk) has ended it already
             con.execute("ROLLBACK")
-        if is_disk_full(error):
-            raise  # not this file's fault: the command stops and says where space is missing
+        if is_disk_full(error) or is_lake_conflict(error):
+            raise  # not this file's fault: the command stops and says where space is missing / retried
         return _record_failure(con, rel, resource, sha, path, _one_line(error))
     return FileOutcome(rel, "loaded", rows=rows)
 
@@ -154,10 +207,9 @@ def _one_line(error: BaseException) -> str:
 
 
 def _record_failure(con, rel: str, resource: str, sha: str, path: Path, message: str) -> FileOutcome:
-    con.execute(
-        "INSERT OR REPLACE INTO meta.load_ledger VALUES (?, ?, ?, ?, NULL, 'failed', ?, ?)",
-        [rel, resource, sha, path.stat().st_size, message, datetime.now(UTC)],
-    )
+    con.execute("BEGIN TRANSACTION")
+    _write_ledger(con, rel, resource, sha, path.stat().st_size, None, "failed", message)
+    con.execute("COMMIT")
     return FileOutcome(rel, "failed", error=message)
 
 
@@ -190,39 +242,78 @@ def _changed(path: Path, entry: tuple[str, int, datetime], verify: bool) -> bool
 
 
 def _load(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
+    with writer_lock(home):  # on a DuckLake: loaders side by side, never during a build
+        return _load_locked(home, verify, progress)
+
+
+def _load_locked(home: Home, verify: bool, progress: Callable[..., None] | None = None) -> LoadReport:
     report = LoadReport()
     sweep(home.landing)  # temp files of killed writers (the live ones of running tasks are kept)
-    with warehouse(home) as con:
+    with contextlib.ExitStack() as stack:
+        # one connection reads the ledger and loads (connecting to a DuckLake takes about a second)
+        con = stack.enter_context(warehouse(home))
         loaded = {
             rel: (sha, size, loaded_at)
             for rel, sha, size, loaded_at in con.execute(
                 "SELECT landing_file, sha256, bytes, loaded_at FROM meta.load_ledger WHERE status = 'loaded'"
             ).fetchall()
         }
-    todo = []
-    for path in landing_files(home.landing):
-        rel = path.relative_to(home.landing).as_posix()
-        if rel in loaded:
-            if _changed(path, loaded[rel], verify):
-                report.outcomes.append(
-                    FileOutcome(
-                        rel,
-                        "failed",
-                        error="landing file changed after it was loaded (its sha256 differs from the "
-                        "ledger's); landing files are never edited: restore it or re-import its source",
+        todo = []
+        for path in landing_files(home.landing):
+            rel = path.relative_to(home.landing).as_posix()
+            if rel in loaded:
+                if _changed(path, loaded[rel], verify):
+                    report.outcomes.append(
+                        FileOutcome(
+                            rel,
+                            "failed",
+                            error="landing file changed after it was loaded (its sha256 differs from the "
+                            "ledger's); landing files are never edited: restore it or re-import its source",
+                        )
                     )
-                )
-            continue
-        todo.append(path)
-    total, rows = len(todo), 0
-    while todo:
-        with warehouse(home) as con:
-            budget = RECONNECT_AFTER_BYTES
-            while todo and budget > 0:
-                path = todo.pop(0)
+                continue
+            todo.append(path)
+        total, rows = len(todo), 0
+        busy: set[Path] = set()
+        budget = RECONNECT_AFTER_BYTES
+        while todo:
+            if budget <= 0:
+                stack.close()
+                con = stack.enter_context(warehouse(home))
+                budget = RECONNECT_AFTER_BYTES
+            path = todo.pop(0)
+            with _claim(home, path, wait=path in busy) as claimed:
+                if not claimed:  # another loader of this home has it: come back to it at the end
+                    busy.add(path)
+                    todo.append(path)
+                    continue
                 budget -= path.stat().st_size
                 report.outcomes.append(load_file(con, home.landing, path))
-                rows += report.outcomes[-1].rows
-                if progress is not None:
-                    progress(total - len(todo), total=total, rows=rows)
+            rows += report.outcomes[-1].rows
+            if progress is not None:
+                progress(total - len(todo), total=total, rows=rows)
     return report
+
+
+CLAIM_SLOTS = 64
+
+
+@contextlib.contextmanager
+def _claim(home: Home, path: Path, wait: bool) -> Iterator[bool]:
+    """A lock on the landing file while it loads, so that loaders of one home side by side (a
+    DuckLake allows several writers) never load one file twice: the second one waits, then finds it
+    in the ledger. Files share CLAIM_SLOTS lock files; a held slot sends the file to the back of the
+    queue first (``wait=False``), then waits for it."""
+    folder = home.state / "load_claims"
+    folder.mkdir(parents=True, exist_ok=True)
+    slot = zlib.crc32(path.relative_to(home.landing).as_posix().encode()) % CLAIM_SLOTS
+    with open(folder / f"{slot:02d}.lock", "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

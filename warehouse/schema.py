@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 
 from tiemeter.landing import RESOURCES
@@ -54,6 +56,13 @@ META_DDL = [
         PRIMARY KEY (landing_file, line_no)
     )
     """,
+    # the marks of the incremental core models (transforms/macros/incremental.sql)
+    """
+    CREATE TABLE IF NOT EXISTS meta.watermarks (
+        model     VARCHAR PRIMARY KEY,
+        loaded_at TIMESTAMPTZ
+    )
+    """,
     """
     CREATE TABLE IF NOT EXISTS meta.builds (
         build_id    VARCHAR PRIMARY KEY,
@@ -95,11 +104,35 @@ problem is null for an attempt that gave a usable answer; cost_usd is the estima
 ]
 
 
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+def without_constraints(ddl: str) -> str:
+    """The DDL for a DuckLake, which has no PRIMARY KEY, UNIQUE or index: a key column stays NOT NULL.
+    The keys stay checked: the loader writes a ledger row per file in the file's transaction, and the
+    grains are dbt tests."""
+    ddl = re.sub(r",\s*PRIMARY KEY\s*\([^)]*\)", "", ddl)
+    return re.sub(r"\bPRIMARY KEY\b", "NOT NULL", ddl)
+
+
+def _has_view(con: duckdb.DuckDBPyConnection, schema: str, view: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE database_name = current_database() "
+            "AND schema_name = ? AND view_name = ?",
+            [schema, view],
+        ).fetchone()[0]
+    )
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, constraints: bool = True) -> None:
+    """Schemas, raw and meta tables, created where missing. ``constraints=False``: a DuckLake (no
+    keys); there the view is created once, not replaced, so that writers starting at once do not
+    conflict over it."""
     for schema in SCHEMAS:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
     for table in RESOURCES:
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({RAW_COLUMNS})")
-    for ddl in META_DDL + META_VIEWS:
-        con.execute(ddl)
+    for ddl in META_DDL:
+        con.execute(ddl if constraints else without_constraints(ddl))
+    if constraints or not _has_view(con, "meta", "api_requests"):
+        for ddl in META_VIEWS:
+            con.execute(ddl)
     ensure_context_tables(con)

@@ -56,17 +56,11 @@
     incremental run the touched keys go to a scratch table `<model>__touched`, the model's SQL
     computes every row of those keys (and only those), and the strategy deletes the keys' old rows
     and inserts the new ones in one transaction: a key whose rows all went away is deleted too. A
-    full build reads everything. The model's mark (meta.watermarks) is the newest staging
+    full build reads everything. The model's mark (meta.watermarks, created with the
+    other meta tables by warehouse/schema.py) is the newest staging
     `loaded_at` it has seen; the post-hook moves it in the model's own transaction, so a failed run
     leaves it where it was and the next run recomputes the same keys again.
 -#}
-
-{% macro tiemeter_watermarks_table() -%}
-    create table if not exists meta.watermarks (
-        model     varchar primary key,
-        loaded_at timestamptz
-    )
-{%- endmacro %}
 
 {% macro tiemeter_since_last_run(column='loaded_at') -%}
     {%- set mark = none -%}
@@ -106,7 +100,8 @@
 {%- endmacro %}
 
 {% macro tiemeter_advance_mark(relations) -%}
-    insert or replace into meta.watermarks
+    delete from meta.watermarks where model = '{{ this.schema }}.{{ this.identifier }}';
+    insert into meta.watermarks
     select '{{ this.schema }}.{{ this.identifier }}', greatest(
         {%- for relation in relations %}
         (select max(loaded_at) from {{ relation }}){{ ',' if not loop.last }}
