@@ -59,7 +59,9 @@ def resolve_home() -> Home:
 
 
 @airflow_errors
-def collect_x(units: list[str] | None = None, dag_run: str | None = None, replay_now: str | None = None) -> str:
+def collect_x(
+    units: list[str] | None = None, dag_run: str | None = None, replay_now: str | None = None
+) -> str:
     """One X collection: every unit of the config (``TIEMETER_CONFIG``), or the given ones.
 
     Tasks given the same ``dag_run`` share one request cap and budget (the config's "per run").
