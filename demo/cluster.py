@@ -69,6 +69,7 @@ def main() -> int:
     lake = os.environ.get("TIEMETER_CLUSTER_WAREHOUSE", "ducklake") == "ducklake"
     spec = ClusterSpec(
         airflow_home=AIRFLOW_HOME,
+        dags_folder=REPO / "dags",
         api_port=free_port(int(os.environ.get("TIEMETER_CLUSTER_PORT", "8080"))),
         warehouse_slots=4 if lake else 1,
     )

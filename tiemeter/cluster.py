@@ -50,6 +50,7 @@ class ClusterSpec:
     warehouse_slots: int = 1
     queue: str = "tiemeter"
     parallelism: int = 4
+    dags_folder: Path | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -143,13 +144,15 @@ def environment(spec: ClusterSpec) -> dict[str, str]:
         AIRFLOW__OPERATORS__DEFAULT_QUEUE=spec.queue,
         AIRFLOW__API__HOST="127.0.0.1",
         AIRFLOW__API__PORT=str(spec.api_port),
-        AIRFLOW__API__WORKERS="1",
+        AIRFLOW__API__WORKERS="2",
         AIRFLOW__API__BASE_URL=spec.api_url,
         # one secret for the whole cluster: the executor signs the workers' tokens, the API checks them
         AIRFLOW__API_AUTH__JWT_SECRET=env.get("AIRFLOW__API_AUTH__JWT_SECRET") or secrets.token_urlsafe(32),
         AIRFLOW__LOGGING__LOGGING_LEVEL="INFO",
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
     )
+    if spec.dags_folder is not None:
+        env["AIRFLOW__CORE__DAGS_FOLDER"] = str(spec.dags_folder)
     env.update(spec.extra_env)
     return env
 
@@ -287,7 +290,7 @@ class AirflowApi:
             time.sleep(1)
 
     def _call(self, method: str, path: str, **kwargs) -> dict:
-        r = self.session.request(method, f"{self.spec.api_url}/api/v2{path}", timeout=30, **kwargs)
+        r = self.session.request(method, f"{self.spec.api_url}/api/v2{path}", timeout=120, **kwargs)
         r.raise_for_status()
         return r.json()
 
