@@ -14,7 +14,7 @@ export AIRFLOW__CORE__PARALLELISM := 4
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup test demo bench lint format airflow docs clean
+.PHONY: setup test demo bench lint format airflow cluster docs clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,11 @@ docs: setup
 
 airflow: setup
 	$(BIN)/python -m demo.airflow_standalone
+
+# Airflow across workers (README "cluster"): CeleryExecutor on Redis, metadata DB on PostgreSQL, two
+# workers, the warehouse on a DuckLake (TIEMETER_CLUSTER_WAREHOUSE=duckdb: the DuckDB file). Ctrl-C stops it.
+cluster: setup
+	$(BIN)/python -m demo.cluster
 
 clean:
 	rm -rf $(STATE) data

@@ -42,8 +42,12 @@ def tiemeter_collect_x():
 
         context = get_current_context()
         context["unit_name"] = unit
-        # the mapped tasks of one DAG run share x.max_requests_per_run and x.budget_usd_per_run
-        return collect_x([unit], dag_run=f"{context['ti'].dag_id}__{context['run_id']}")
+        # the mapped tasks of one DAG run share x.max_requests_per_run and x.budget_usd_per_run;
+        # a run triggered with {"replay_now": ISO time} collects on that replay clock (make cluster)
+        conf = context["dag_run"].conf or {}
+        return collect_x(
+            [unit], dag_run=f"{context['ti'].dag_id}__{context['run_id']}", replay_now=conf.get("replay_now")
+        )
 
     collect.expand(unit=plan())
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -24,7 +25,7 @@ from tiemeter.credentials import x_config_and_token
 from tiemeter.errors import FatalError, IncompleteRun, Outcome, TiemeterError
 from tiemeter.landing import new_run_id
 from tiemeter.operations import build, check, load, raise_for_failed_loads
-from tiemeter.settings import Home, replay_offset_s
+from tiemeter.settings import REPLAY_NOW_ENV, Home, replay_offset_s
 from warehouse.export import export
 
 log = logging.getLogger(__name__)
@@ -58,18 +59,32 @@ def resolve_home() -> Home:
 
 
 @airflow_errors
-def collect_x(units: list[str] | None = None, dag_run: str | None = None) -> str:
+def collect_x(
+    units: list[str] | None = None, dag_run: str | None = None, replay_now: str | None = None
+) -> str:
     """One X collection: every unit of the config (``TIEMETER_CONFIG``), or the given ones.
 
     Tasks given the same ``dag_run`` share one request cap and budget (the config's "per run").
     A run stopped early on purpose (budget, request cap, a rate-limit wait longer than
     ``x.max_rate_limit_wait_s``) ends the task successfully with its cursors saved instead of holding
     a worker slot; the next run resumes. Failed jobs raise once the others have finished.
+
+    ``replay_now`` (a DAG run's conf ``{"replay_now": ISO time}``, as ``make cluster`` triggers the
+    demo) sets the replay clock for this task alone, as ``TIEMETER_REPLAY_NOW`` does for a process.
     """
     config, token = x_config_and_token(load_config())
-    collector = XCollector(
-        config, resolve_home(), token, shared_budget_key=dag_run, now_offset_s=replay_offset_s()
-    )
+    offset = replay_offset_s()
+    if replay_now:
+        saved = os.environ.get(REPLAY_NOW_ENV)
+        os.environ[REPLAY_NOW_ENV] = replay_now
+        try:
+            offset = replay_offset_s()
+        finally:
+            if saved is None:
+                os.environ.pop(REPLAY_NOW_ENV, None)
+            else:
+                os.environ[REPLAY_NOW_ENV] = saved
+    collector = XCollector(config, resolve_home(), token, shared_budget_key=dag_run, now_offset_s=offset)
     result = collector.run(units)
     log.info("%s", result.summary())
     result.raise_for_errors()

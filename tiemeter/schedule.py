@@ -14,16 +14,20 @@ from pathlib import Path
 DEFAULT_SCHEDULE = "@hourly"
 
 
-def dag_schedule() -> str:
-    explicit = os.environ.get("TIEMETER_SCHEDULE", "").strip()
-    if explicit:
-        return explicit
-    path = Path(os.environ.get("TIEMETER_CONFIG") or "tiemeter.toml")
-    try:
-        value = tomllib.loads(path.read_text("utf-8")).get("schedule")
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+def dag_schedule() -> str | None:
+    """``"none"`` (any case): no schedule, the DAGs run when triggered (``make cluster`` triggers the
+    demo's runs itself: Airflow runs an unpaused cron schedule's latest interval at once)."""
+    value = os.environ.get("TIEMETER_SCHEDULE", "").strip()
+    if not value:
+        path = Path(os.environ.get("TIEMETER_CONFIG") or "tiemeter.toml")
+        try:
+            configured = tomllib.loads(path.read_text("utf-8")).get("schedule")
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+            configured = None
+        value = configured.strip() if isinstance(configured, str) else ""
+    if not value:
         return DEFAULT_SCHEDULE
-    return value if isinstance(value, str) and value.strip() else DEFAULT_SCHEDULE
+    return None if value.lower() == "none" else value
 
 
 def dag_retries() -> int:
