@@ -1,10 +1,6 @@
 {{ config(materialized='table', schema='core') }}
 
-with observations as (
-    select version_id, tweet_id, edit_history_tweet_ids from {{ ref('stg_x__api_tweets') }}
-    union all
-    select version_id, tweet_id, edit_history_tweet_ids from {{ ref('stg_x__archive_tweets') }}
-),
+with observations as ({{ tweet_observations('version_id, tweet_id, edit_history_tweet_ids') }}),
 
 from_history as (
     select unnest(edit_history_tweet_ids) as version_id, edit_history_tweet_ids[1] as tweet_id,
