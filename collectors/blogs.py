@@ -156,10 +156,8 @@ class BlogCollector:
             run.failures.append(str(error))
             run.rejected.append(Rejection(redact_url(url), None, error.reason, fetch.body))
             return None
-        stamp = feeds.FeedStamp(
-            self.run_id, blog.name, kind, url, post_url, extra={"http": fetch.http_meta()}
-        )
-        outputs.feeds.write_object(parsed.document, stamp.build())
+        stamp = feeds.feed_stamp(self.run_id, blog.name, kind, url, post_url, http=fetch.http_meta())
+        outputs.feeds.write_object(parsed.document, stamp)
         run.documents += 1
         known[url] = fetch.validators.as_dict()
         return parsed
@@ -175,9 +173,7 @@ class BlogCollector:
             run_id=self.run_id,
             write_line=outputs.wordpress.write_line,
         )
-        new_state["wordpress"] = result.cursor
-        run.documents += result.pages
-        run.failures += result.failures
+        _took(run, new_state, "wordpress", result.cursor, result)
 
     def _collect_disqus(self, blog: Blog, state, new_state, run: BlogRun, outputs: _Outputs) -> None:
         try:
@@ -195,9 +191,14 @@ class BlogCollector:
             run_id=self.run_id,
             write_line=outputs.disqus.write_line,
         )
-        new_state["disqus"] = result.state
-        run.documents += result.pages
-        run.failures += result.failures
+        _took(run, new_state, "disqus", result.state, result)
+
+
+def _took(run: BlogRun, new_state: dict, api: str, cursor, result) -> None:
+    """A comment API's pages and failures count into the run; its cursor goes into the blog's new state."""
+    new_state[api] = cursor
+    run.documents += result.pages
+    run.failures += result.failures
 
 
 class _Outputs:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from collectors.feed_parse import REFUSALS, parse_feed
-from collectors.feeds import RESOURCE, FeedStamp, fetch_feed, guess_kind
+from collectors.feeds import RESOURCE, feed_stamp, fetch_feed, guess_kind
 from collectors.http import HttpClient, redact_url
 from collectors.imports import ImportResult, find_landed, import_landing_name
 from collectors.quarantine import Quarantine, Rejection
@@ -73,16 +73,17 @@ def import_feed(
         result.landed.append(quarantine.commit("feed"))
         return result
     feed = parsed.document.get("feed") or {}
-    stamp = FeedStamp(
+    stamp = feed_stamp(
         run_id,
         site_for(base or feed.get("link")),
         kind or guess_kind(parsed),
         source if is_url(source) else str(Path(source).resolve()),
         endpoint="import",
-        extra={"import_sha256": sha, "source_file": shown},
+        import_sha256=sha,
+        source_file=shown,
     )
     with LandingFile(landing_path(landing_root, RESOURCE, name)) as out:
-        out.write_object(parsed.document, stamp.build())
+        out.write_object(parsed.document, stamp)
         result.landed.append(out.commit())
     result.items = len(parsed.entries)
     return result

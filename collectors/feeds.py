@@ -8,7 +8,7 @@ metadata in its ``__tiemeter`` stamp: ``kind`` (posts | comments), ``site``, ``f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -78,27 +78,12 @@ def parse_fetched(fetch: FeedFetch) -> ParsedFeed:
     )
 
 
-@dataclass
-class FeedStamp:
-    run_id: str
-    site: str
-    kind: str
-    feed_url: str
-    post_url: str | None = None
-    endpoint: str = "feed"
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def build(self) -> dict[str, Any]:
-        return provenance(
-            source=SOURCE,
-            endpoint=self.endpoint,
-            run_id=self.run_id,
-            kind=self.kind,
-            site=self.site,
-            feed_url=redact_url(self.feed_url),
-            post_url=self.post_url,
-            **self.extra,
-        )
+def feed_stamp(
+    run_id: str, site: str, kind: str, feed_url: str, post_url: str | None = None, *, endpoint="feed", **extra
+) -> dict[str, Any]:
+    """The provenance stamp of a landed feed document (its URL redacted)."""
+    feed = {"kind": kind, "site": site, "feed_url": redact_url(feed_url), "post_url": post_url}
+    return provenance(source=SOURCE, endpoint=endpoint, run_id=run_id, **feed, **extra)
 
 
 def entry_post_url(entry: dict[str, Any]) -> str | None:

@@ -169,11 +169,21 @@ def import_x_archive(
         return result
 
     quarantine = Quarantine(landing_root, run_id, name)
+    owner = {"account_id": owner_id, "account_username": owner_username, "account_found_in": how}
     for file in files:
         stem = file.stem.split("-part")[0]
         if stem not in ARCHIVE_FILES:
             continue
         resource, key = ARCHIVE_FILES[stem]
+        # the stamp's fields that hold for the whole file; each line adds its index
+        file_stamp = {
+            "source": SOURCE,
+            "endpoint": f"data/{file.name}",
+            "run_id": run_id,
+            "kind": stem,
+            "source_file": str(file),
+            **owner,
+        }
         with RollingLandingFile(landing_root, resource, f"{name}-{file.stem}") as out:
             try:
                 for index, item in iter_ytd_items(file):
@@ -188,20 +198,7 @@ def import_x_archive(
                         )
                         continue
                     try:
-                        line = stamp_object(
-                            item,
-                            provenance(
-                                source=SOURCE,
-                                endpoint=f"data/{file.name}",
-                                run_id=run_id,
-                                kind=stem,
-                                account_id=owner_id,
-                                account_username=owner_username,
-                                account_found_in=how,
-                                source_file=str(file),
-                                source_line=index,
-                            ),
-                        )
+                        line = stamp_object(item, provenance(**file_stamp, source_line=index))
                     except orjson.JSONEncodeError as error:  # an integer over 64 bits, a lone surrogate
                         quarantine.add(
                             Rejection(

@@ -22,12 +22,12 @@ from demo.case_study import build_case_study
 from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 from demo.fake_blog import FakeBlog
 from demo.fake_x_api.server import FakeXApi
-from demo.run import prepare
+from demo.run import STATE, prepare
+from tiemeter.dag_files import dags_folder
 
-REPO = Path(__file__).resolve().parents[1]
-HOME = REPO / ".tiemeter" / "airflow-demo"
+HOME = STATE / "airflow-demo"
 # its own Airflow home, apart from the one `make demo` and `make test` run dag.test() in
-AIRFLOW_HOME = REPO / ".tiemeter" / "airflow-standalone"
+AIRFLOW_HOME = STATE / "airflow-standalone"
 
 
 def _login(airflow_home: Path, timeout: float = 120.0) -> str:
@@ -94,7 +94,7 @@ def main() -> int:
     airflow_home = Path(os.environ.get("TIEMETER_AIRFLOW_HOME", AIRFLOW_HOME))
     os.environ["AIRFLOW_HOME"] = str(airflow_home)
     env_defaults = {
-        "AIRFLOW__CORE__DAGS_FOLDER": str(REPO / "dags"),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder()),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
         "AIRFLOW__CORE__PARALLELISM": "4",  # default parallelism needs ~5.5 GB
         "AIRFLOW__API__PORT": "8080",

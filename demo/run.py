@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,9 +25,11 @@ from demo.fake_blog import FakeBlog
 from demo.fake_x_api.server import FakeXApi
 from tiemeter.settings import Home
 from warehouse.connection import connect
+from tiemeter.dag_files import dags_folder
 
-REPO = Path(__file__).resolve().parents[1]
-DEMO_HOME = REPO / ".tiemeter" / "demo"
+# state under ./.tiemeter of the folder it runs in (`make demo`: the checkout), never beside an installed package
+STATE = Path(os.environ.get("TIEMETER_DEMO_STATE") or Path.cwd() / ".tiemeter").resolve()
+DEMO_HOME = STATE / "demo"
 DAG_IDS = ("tiemeter_collect_x", "tiemeter_collect_blogs", "tiemeter_build_warehouse")
 
 
@@ -43,6 +46,31 @@ def prepare(home_dir: Path, x_base_url: str, blog_base_url: str, study) -> Path:
     return config
 
 
+def ensure_airflow_db(airflow_home: Path) -> None:
+    """Airflow's metadata DB and the warehouse pool, as `make setup` makes them; for a run outside the
+    checkout (an installed tiemeter: ``python -m tiemeter.demo.run``). Does nothing when the DB exists."""
+    if (airflow_home / "airflow.db").exists():
+        return
+    airflow_home.mkdir(parents=True, exist_ok=True)
+    print(f"creating Airflow's database in {airflow_home} (once)", flush=True)
+    airflow = [sys.executable, "-m", "airflow"]
+    for command in (
+        ["db", "migrate"],
+        [
+            "pools",
+            "set",
+            "tiemeter_warehouse",
+            "1",
+            "DuckDB allows one writer: every task that writes the warehouse runs here",
+        ],
+    ):
+        done = subprocess.run([*airflow, *command], capture_output=True, text=True, env={**os.environ})
+        if done.returncode != 0:
+            raise SystemExit(
+                f"airflow {' '.join(command[:2])} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}"
+            )
+
+
 def run_dags(dag_ids=DAG_IDS, replay: tuple[str, str] | None = None) -> dict[str, str]:
     """Each DAG through Airflow's ``dag.test()``; returns the run state per DAG (the worst of its runs).
 
@@ -52,7 +80,7 @@ def run_dags(dag_ids=DAG_IDS, replay: tuple[str, str] | None = None) -> dict[str
     posted."""
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(REPO / "dags"))
+    bag = DagBag(dag_folder=str(dags_folder()))
     if bag.import_errors:
         raise SystemExit(f"DAG import errors: {bag.import_errors}")
     steps = [(dag_id, None) for dag_id in dag_ids]
@@ -196,9 +224,10 @@ def main() -> int:
     started = time.perf_counter()
     # the tasks' own log lines stay in the task logs; `make demo` sets the rest and migrates the DB
     os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
-    os.environ.setdefault("AIRFLOW_HOME", str(REPO / ".tiemeter" / "airflow"))
-    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
+    os.environ.setdefault("AIRFLOW_HOME", str(STATE / "airflow"))
+    os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(dags_folder()))
     os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    ensure_airflow_db(Path(os.environ["AIRFLOW_HOME"]))
     shutil.rmtree(DEMO_HOME, ignore_errors=True)
     study = build_case_study()
     with (
@@ -228,5 +257,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    os.chdir(REPO)
     sys.exit(main())

@@ -11,6 +11,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from scenario import API, BLOG_POST_COLUMNS, T0, XScenario
+from support import run_cli
+from transform_helpers import build_scenario
+
+from tiemeter.settings import Home
 
 MARK, HEAVY, HEAVY2, ALICE, BOB, CAROL, EVE, LISTED, STRANGER = "1", "2", "3", "4", "5", "6", "7", "8", "9"
 SNAP_A = T0 - timedelta(days=1)  # the first profile snapshot
@@ -219,3 +223,12 @@ def reach(shares: set[Share]) -> int:
     for s in shares:
         best[s.user_id] = max(best.get(s.user_id, 0), s.followers)
     return sum(best.values())
+
+
+def build_exposure_home(base: Path) -> Home:
+    """A home with the scenario's pages imported (twarc) and the warehouse built with its blog post."""
+    home = Home.resolve(base / "home").ensure()
+    for page in write_pages(base):
+        assert run_cli(home, "import", "twarc", "--no-load", str(page)).code == 0
+    build_scenario(home, CONFIG, posts=[BLOG_POST])
+    return home

@@ -45,6 +45,11 @@ def rows(home, sql: str, params=None) -> list[tuple]:
         return con.execute(sql, params or []).fetchall()
 
 
+def keyed_rows(home, sql: str, params=None) -> dict:
+    """The query's rows by their first column: {first: (the others...)}."""
+    return {r[0]: r[1:] for r in rows(home, sql, params)}
+
+
 def table(home, name: str) -> list[tuple]:
     return rows(home, f"SELECT * FROM {name} ORDER BY ALL")
 

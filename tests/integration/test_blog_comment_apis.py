@@ -127,16 +127,22 @@ def _disqus(fake: FakeBlog, **kwargs):
     return blog(fake, "grow", "disqus", disqus_forum=fake.disqus_forum, **kwargs)
 
 
+def _collect_disqus(fake: FakeBlog, home, client=None):
+    """One collection of the fake's Disqus forum, with the right key."""
+    config = DisqusConfig(base_url=fake.url("/api/3.0"))
+    return collect_blogs(
+        [_disqus(fake)],
+        home,
+        client=client or fast_client(),
+        disqus_config=config,
+        api_key=lambda: DISQUS_KEY,
+    )
+
+
 def test_disqus_follows_the_cursor_and_keeps_usernames(home):
     data = big_blog(posts=7, comments=230)
     with FakeBlog(data, disqus_api_key=DISQUS_KEY) as fake:
-        run = collect_blogs(
-            [_disqus(fake)],
-            home,
-            client=fast_client(),
-            disqus_config=DisqusConfig(base_url=fake.url("/api/3.0")),
-            api_key=lambda: DISQUS_KEY,
-        )
+        run = _collect_disqus(fake, home)
         assert run.failures == []
         pages = _pages(fake, "/api/3.0/posts/list.json")
         assert len(pages) == math.ceil(230 / 100) and pages[0][0] is None and all(p for p, _ in pages[1:])
@@ -168,13 +174,7 @@ def test_disqus_follows_the_cursor_and_keeps_usernames(home):
         assert counts == {fake.post_url(p.id): len(data.comments_of(p.id)) for p in data.posts}
 
         seen = len(fake.requests)
-        again = collect_blogs(
-            [_disqus(fake)],
-            home,
-            client=fast_client(),
-            disqus_config=DisqusConfig(base_url=fake.url("/api/3.0")),
-            api_key=lambda: DISQUS_KEY,
-        )
+        again = _collect_disqus(fake, home)
         newest = max(c.published for c in data.comments).strftime("%Y-%m-%dT%H:%M:%S")
         assert [r.query.get("since") for r in fake.requests[seen:] if "api" in r.path] == [newest]
         assert again.runs[0].documents == 0

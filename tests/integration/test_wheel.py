@@ -1,33 +1,57 @@
-"""The wheel: what `pip install .` puts into site-packages, and that a non-editable install runs
-`tiemeter transform` on its own files (not this checkout's).
+"""The wheel: what `pip install .` puts into site-packages (one top-level name, ``tiemeter``), and that a
+non-editable install runs the pipeline on the demo's data (`tiemeter collect`, `load`, `transform`) and
+that Airflow parses the DAG files it ships, all from its own files, not this checkout's.
 
 Building the wheel asks the package index for setuptools (build isolation), as `pip install .` does.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+from case_study_counts import followers, sharing_tweets
+from support import REPO
 
-REPO = Path(__file__).resolve().parents[2]
+from demo.case_study import build_case_study
+
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 # Without PYTHONPATH (make exports the checkout): pip would take the checkout's own metadata for an
-# installed tiemeter and install nothing.
-CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+# installed tiemeter and install nothing, and the venv's Python would import the checkout.
+CLEAN_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("AIRFLOW")}
+VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+# the checkout's folders that install under tiemeter/, read from the file system (not from pyproject)
+LAYOUT = ("collectors", "warehouse", "transforms", "reports", "demo", "dags")
+SOURCE_SUFFIXES = {"transforms": (".py", ".sql", ".yml")}
+
+
+def _clean_copy(dest: Path) -> Path:
+    """The checkout's files as git sees them (tracked, and new ones not ignored): a build in the checkout
+    itself would pack whatever an earlier build left in build/lib (setuptools copies all of it)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "-co", "--exclude-standard"], cwd=REPO, capture_output=True, check=True
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = _clean_copy(tmp_path_factory.mktemp("source"))
     done = subprocess.run(
-        [*PIP, "wheel", "--no-deps", "--quiet", "-w", str(out), str(REPO)],
+        [*PIP, "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
         env=CLEAN_ENV,
         capture_output=True,
         text=True,
@@ -39,37 +63,42 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def _expected_files() -> set[str]:
-    """Every module of the listed packages, and every dbt project file, from the checkout itself."""
-    packages = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    """Where each of the checkout's source files lands in the wheel: tiemeter/ as it is, each layout
+    folder as tiemeter/<folder>/ (every module, and every dbt project file of transforms/)."""
     expected = set()
-    for package in packages:
-        folder = REPO / package.replace(".", "/")
-        expected |= {p.relative_to(REPO).as_posix() for p in folder.glob("*.py")}
-    transforms = REPO / "transforms"
-    for path in transforms.rglob("*"):
-        rel = path.relative_to(transforms)
-        if path.suffix in (".sql", ".yml", ".py") and rel.parts[0] not in ("target", "logs"):
-            expected.add(path.relative_to(REPO).as_posix())
+    for folder in ("tiemeter", *LAYOUT):
+        base = REPO / folder
+        for path in base.rglob("*"):
+            rel = path.relative_to(base)
+            if rel.parts[0] in ("target", "logs") or "__pycache__" in rel.parts:
+                continue
+            if path.suffix in SOURCE_SUFFIXES.get(folder, (".py",)):
+                inside = rel.as_posix() if folder == "tiemeter" else f"{folder}/{rel.as_posix()}"
+                expected.add(f"tiemeter/{inside}")
     return expected
 
 
-def test_the_wheel_holds_every_module_and_every_dbt_project_file(wheel):
+def test_the_wheel_installs_one_name_holding_every_module_and_dbt_file(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = _expected_files()
-    assert "transforms/models/marts/network_pagerank.py" in expected
-    assert {p for p in expected if p.startswith("transforms/macros/")} == {
-        f"transforms/macros/{p.name}" for p in (REPO / "transforms" / "macros").glob("*.sql")
+    assert "tiemeter/transforms/models/marts/network_pagerank.py" in expected
+    assert "tiemeter/collectors/x_api/paginate.py" in expected
+    assert "tiemeter/dags/tiemeter_collect_x.py" in expected
+    assert {p for p in expected if p.startswith("tiemeter/transforms/macros/")} == {
+        f"tiemeter/transforms/macros/{p.name}" for p in (REPO / "transforms" / "macros").glob("*.sql")
     }
     assert sorted(expected - names) == []
-    # nothing of the checkout's other folders: tests, benchmarks, DAG files, docs
-    tops = {name.split("/")[0] for name in names if ".dist-info/" not in name}
-    assert tops == {"tiemeter", "collectors", "warehouse", "transforms", "reports", "demo"}
+    # one top-level name in site-packages, and its metadata; nothing of tests, benchmarks or docs
+    assert {name.split("/")[0] for name in names} == {"tiemeter", f"tiemeter-{VERSION}.dist-info"}
+    assert not [n for n in names if n.startswith(("tiemeter/tests/", "tiemeter/bench/", "tiemeter/docs/"))]
 
 
-def test_a_non_editable_install_runs_transform(wheel, tmp_path):
+@pytest.fixture(scope="module")
+def venv(wheel, tmp_path_factory) -> dict:
     """A fresh venv with the wheel installed (not editable); its dependencies are this venv's, reached
-    through a .pth file (no download). Run from an empty folder, without PYTHONPATH."""
-    venv = tmp_path / "venv"
+    through a .pth file (no download)."""
+    base = tmp_path_factory.mktemp("venv")
+    venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
     done = subprocess.run(
@@ -88,42 +117,119 @@ def test_a_non_editable_install_runs_transform(wheel, tmp_path):
             check=True,
         ).stdout.strip()
     )
-    (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    env = dict(CLEAN_ENV)
-    env["TIEMETER_HOME"] = str(tmp_path / "home")
-    run_dir = tmp_path / "elsewhere"
+    # this Python's site-packages folders, as plain path entries: their .pth files (the editable install's
+    # import hook among them) are not run
+    deps = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    (site / "dependencies.pth").write_text("".join(f"{p}\n" for p in deps))
+    run_dir = base / "elsewhere"  # an empty folder: nothing of the checkout around
     run_dir.mkdir()
+    env = dict(CLEAN_ENV, AIRFLOW_HOME=str(base / "airflow"), AIRFLOW__CORE__LOAD_EXAMPLES="False")
+    return {"python": python, "bin": venv / "bin", "site": site, "cwd": run_dir, "env": env}
 
-    imported = subprocess.run(
-        [
-            str(python),
-            "-c",
-            "import transforms, tiemeter; print(transforms.__file__); print(tiemeter.__file__)",
-        ],
-        cwd=run_dir,
-        env=env,
+
+def _run(venv: dict, *argv, env=None, timeout=600) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [str(a) for a in argv],
+        cwd=venv["cwd"],
+        env=env or venv["env"],
         capture_output=True,
         text=True,
+        timeout=timeout,
     )
-    assert imported.returncode == 0, imported.stderr[-3000:]
-    where = imported.stdout.split()
-    assert all(Path(p).is_relative_to(site) for p in where), where
+    assert done.returncode == 0, f"{argv}:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    return done
 
-    result = subprocess.run(
-        [str(venv / "bin" / "tiemeter"), "transform"],
-        cwd=run_dir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+def test_the_installed_modules_are_the_wheels(venv):
+    names = ("tiemeter", "tiemeter.collectors", "tiemeter.transforms", "tiemeter.dags", "tiemeter.demo")
+    code = f"import importlib; print('\\n'.join(importlib.import_module(n).__file__ for n in {names!r}))"
+    where = _run(venv, venv["python"], "-c", code).stdout.split()
+    assert len(where) == len(names)
+    assert all(Path(p).is_relative_to(venv["site"] / "tiemeter") for p in where), where
+    # no generic top-level names in the user's environment
+    code = "import importlib.util as u; print([n for n in ('collectors', 'warehouse', 'transforms', "
+    code += "'reports', 'demo', 'dags') if u.find_spec(n)])"
+    assert _run(venv, venv["python"], "-c", code).stdout.strip() == "[]"
+
+
+# Run in the venv: serve the demo's case study from the installed fake X API, write the demo config, and
+# run the X collection (`tiemeter collect x`), the build DAG's load task body (the config's conversions
+# CSV, then every landing file; it only loads) and `tiemeter transform` (dbt: staging, core, marts once).
+# The blogs and the second X collection (the metrics re-poll) are left out: the numbers checked below
+# do not depend on them.
+PIPELINE = """
+import os, subprocess, sys, time
+from pathlib import Path
+from tiemeter.airflow_tasks import load_and_import
+from tiemeter.demo.case_study import build_case_study
+from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
+from tiemeter.demo.fake_x_api.server import FakeXApi
+from tiemeter.demo.run import prepare
+
+home, tiemeter = Path(sys.argv[1]), str(Path(sys.executable).with_name("tiemeter"))
+
+
+def cli(*argv, **extra):
+    started = time.perf_counter()
+    done = subprocess.run([tiemeter, *argv], env={**os.environ, **extra}, capture_output=True, text=True)
+    took = time.perf_counter() - started
+    print(f"$ tiemeter {' '.join(argv)} -> {done.returncode} ({took:.1f}s)\\n{done.stdout[-1500:]}{done.stderr[-1500:]}")
+    if done.returncode != 0:
+        sys.exit(1)
+
+
+study = build_case_study()
+with FakeXApi(study.x_dataset(), token=DEMO_TOKEN) as x_api:
+    prepare(home, x_api.base_url, PUBLIC_BLOG_URL, study)
+    cli("collect", "x", TIEMETER_REPLAY_NOW=study.replay_times()[0])
+print(load_and_import())
+cli("transform")
+"""
+
+
+def test_a_non_editable_install_runs_the_pipeline_on_the_demo_data(venv):
+    home = venv["cwd"] / "home"
+    done = _run(venv, venv["python"], "-c", PIPELINE, home, timeout=900)
     models = [
         p
         for layer in ("staging", "core", "marts")
-        for p in (site / "transforms" / "models" / layer).iterdir()
+        for p in (venv["site"] / "tiemeter" / "transforms" / "models" / layer).iterdir()
         if p.suffix in (".sql", ".py") and not p.name.startswith("_")
     ]
-    assert f"built {len(models)} model(s)" in result.stdout
-    assert (tmp_path / "home" / "tiemeter.duckdb").is_file()
-    assert not (run_dir / "transforms").exists()
+    assert f"built {len(models)} model(s)" in done.stdout
+    assert not (venv["cwd"] / "transforms").exists()  # dbt ran on the installed project
+
+    # the campaign's numbers, from the case study's data in plain Python (tests/helpers/case_study_counts.py)
+    study = build_case_study()
+    shares, count = sharing_tweets(study), followers(study)
+    sharers = {t["author_id"] for t in shares}
+    sql = (
+        "SELECT sharing_tweets, amplifiers, potential_impressions, conversions, conversion_amount "
+        "FROM marts.campaign_summary"
+    )
+    code = f"import duckdb, json, sys; print(json.dumps(duckdb.connect(sys.argv[1], read_only=True).sql({sql!r}).fetchall(), default=float))"
+    got = json.loads(_run(venv, venv["python"], "-c", code, home / "tiemeter.duckdb").stdout)
+    donations = study.donations
+    assert got == [
+        [
+            len(shares),
+            len(sharers),
+            sum(count[t["author_id"]] for t in shares),
+            len(donations),
+            sum(float(d["amount"]) for d in donations),
+        ]
+    ]
+
+
+def test_airflow_parses_the_installed_dag_files(venv):
+    """The demo points Airflow's DAG folder at ``tiemeter.dag_files.dags_folder()``: the installed copy."""
+    code = (
+        "import json; from airflow.dag_processing.dagbag import DagBag; from tiemeter.dag_files import dags_folder\n"
+        "bag = DagBag(dag_folder=str(dags_folder()))\n"
+        "print(json.dumps({'folder': str(dags_folder()), 'dags': sorted(bag.dags), 'errors': bag.import_errors}))"
+    )
+    got = json.loads(_run(venv, venv["python"], "-c", code).stdout.strip().splitlines()[-1])
+    assert got["folder"] == str(venv["site"] / "tiemeter" / "dags")
+    assert got["errors"] == {}
+    expected = {p.stem for p in (REPO / "dags").glob("tiemeter_*.py")}  # one DAG per file, named for it
+    assert set(got["dags"]) == expected and len(expected) == 3

@@ -125,13 +125,16 @@ def test_request_ledger_is_loaded_and_shown_by_status(home, tmp_path, cli):
     assert f"X API requests: {len(rows):,}" in status.out
 
 
-def test_liking_users_are_opt_in(home, tmp_path):
-    world = build_world()
+def collect_the_world(home, tmp_path, **config):
+    """``build_world()`` served and every unit collected once: the fake (its request log) and the result."""
     clock = FakeClock()
-    with serving(world, clock) as api:
-        result = collector(
-            home, write_config(tmp_path / "t.toml", api.base_url, liking_users=False), clock
-        ).run()
+    with serving(build_world(), clock) as api:
+        result = collector(home, write_config(tmp_path / "t.toml", api.base_url, **config), clock).run()
+    return api, result
+
+
+def test_liking_users_are_opt_in(home, tmp_path):
+    api, result = collect_the_world(home, tmp_path, liking_users=False)
     assert result.complete
     assert not [r for r in api.requests if r.endpoint == "/2/tweets/:id/liking_users"]
     assert [r for r in api.requests if r.endpoint == "/2/tweets/:id/retweeted_by"]
@@ -226,12 +229,7 @@ def test_full_archive_search_asks_for_500_per_page(home, tmp_path):
 def test_each_ledger_row_is_priced_by_what_it_returned_and_keeps_its_real_params(home, tmp_path):
     """Users (retweeted_by, liking_users, users/by) at the user-read price, tweets at the post price;
     ``params`` are the query the API was sent (the bearer token travels in a header, never here)."""
-    world = build_world()
-    clock = FakeClock()
-    with serving(world, clock) as api:
-        result = collector(
-            home, write_config(tmp_path / "t.toml", api.base_url, liking_users=True), clock
-        ).run()
+    api, result = collect_the_world(home, tmp_path, liking_users=True)
     assert result.complete
     load_core(home)
     rows = query(home, "SELECT path, items, cost_usd, params::VARCHAR FROM meta.api_requests ORDER BY ALL")

@@ -13,18 +13,8 @@ from datetime import datetime
 
 import orjson
 import pytest
+import x_fixtures as fx
 from support import query
-from x_fixtures import (
-    CAMPAIGN_URL,
-    START_CLOCK,
-    FakeClock,
-    World,
-    build_world,
-    collector,
-    landed_pages,
-    serving,
-    write_config,
-)
 
 from tiemeter.config import load_config
 from tiemeter.operations import build, check, load
@@ -36,13 +26,13 @@ NEW_KEYS = ("tweet_id", "user_id", "query", "ids", "usernames", "page_token")
 
 
 def reaction_world() -> dict:
-    old = World(_next_id=1_789_000_000_000_000_000)  # older ids: ids order tweets in time, as on X
+    old = fx.World(_next_id=1_789_000_000_000_000_000)  # older ids: ids order tweets in time, as on X
     fans = [old.user(2000 + i, f"fan{i}", 20 + i) for i in range(120)]
     listed_only = [old.user(3000 + i, f"quietrt{i}", 40 + i) for i in range(5)]
     month_ago = -30 * 24 * 60
     appeal = old.tweet(
         MARK,
-        f"Last year's door appeal {CAMPAIGN_URL}",
+        f"Last year's door appeal {fx.CAMPAIGN_URL}",
         url=True,
         likers=[*fans, listed_only[0], MARK],  # a self-like is no interaction
         minutes=month_ago,
@@ -54,7 +44,7 @@ def reaction_world() -> dict:
             refs=[("retweeted", appeal)],
             minutes=month_ago + 5 + i,
         )
-    recent = build_world().dataset()
+    recent = fx.build_world().dataset()
     return {"users": recent["users"] + old.users, "tweets": old.tweets + recent["tweets"]}
 
 
@@ -83,7 +73,7 @@ def campaign_shares(dataset: dict) -> Counter:
         t["id"]
         for t in dataset["tweets"]
         if not _retweeted(t)
-        and any(u["expanded_url"] == CAMPAIGN_URL for u in t.get("entities", {}).get("urls", ()))
+        and any(u["expanded_url"] == fx.CAMPAIGN_URL for u in t.get("entities", {}).get("urls", ()))
     }
     shares: Counter = Counter()
     for t in dataset["tweets"]:
@@ -109,13 +99,13 @@ def seen_only_in_retweeted_by(dataset: dict, now: float) -> set[str]:
 
 def collect(home, tmp_path, dataset: dict):
     """Two runs a week apart (the second re-polls metrics at /2/tweets); the fake and the config path."""
-    clock = FakeClock()
-    with serving(dataset, clock, recent_days=RECENT_DAYS) as api:
-        config = write_config(tmp_path / "t.toml", api.base_url)
-        result = collector(home, config, clock).run()
+    clock = fx.FakeClock()
+    with fx.serving(dataset, clock, recent_days=RECENT_DAYS) as api:
+        config = fx.write_config(tmp_path / "t.toml", api.base_url)
+        result = fx.collector(home, config, clock).run()
         assert result.complete, (result.errors, result.stopped)
         clock.now += 8 * 86400  # a week on: the metrics re-poll (/2/tweets) runs too
-        again = collector(home, config, clock).run()
+        again = fx.collector(home, config, clock).run()
         assert again.complete, (again.errors, again.stopped)
     return api, config
 
@@ -171,7 +161,7 @@ def test_collected_likes_and_retweeters_reach_core_and_the_marts(home, tmp_path)
         query(home, "SELECT user_id, shares FROM marts.campaign_amplifiers WHERE campaign = 'door'")
     )
     assert amplifiers == dict(campaign_shares(dataset))
-    listed_only = seen_only_in_retweeted_by(dataset, START_CLOCK)
+    listed_only = seen_only_in_retweeted_by(dataset, fx.START_CLOCK)
     assert len(listed_only) == 5
     assert listed_only <= amplifiers.keys()
     assert query(
@@ -187,7 +177,7 @@ def test_each_landed_page_names_the_concrete_request(home, tmp_path):
     api, _ = collect(home, tmp_path, dataset)
     served = {(r.path, r.params): r for r in api.requests if r.status == 200}
     endpoints = Counter()
-    for page in landed_pages(home):
+    for page in fx.landed_pages(home):
         stamp = page["__tiemeter"]
         request = served[(stamp["path"], tuple(sorted(stamp["params"].items())))]  # what the fake answered
         endpoints[request.endpoint] += 1
@@ -219,7 +209,7 @@ def test_each_landed_page_names_the_concrete_request(home, tmp_path):
         "/2/tweets/:id/liking_users",
     }
     liker_pages = [
-        p for p in landed_pages(home) if p["__tiemeter"]["endpoint"] == "/2/tweets/:id/liking_users"
+        p for p in fx.landed_pages(home) if p["__tiemeter"]["endpoint"] == "/2/tweets/:id/liking_users"
     ]
     assert any("page_token" in p["__tiemeter"] for p in liker_pages)
     # each liking_users page lists likers of the very tweet its stamp names
@@ -248,7 +238,7 @@ def test_pages_landed_by_older_versions(home, tmp_path, drop, attributed):
         assert query(home, "SELECT count(*) FROM staging.stg_x__tweet_user_lists") == [(0,)]
         assert reactions(home, "like") == set()
         # only the retweets whose tweets search/recent returned remain
-        week = START_CLOCK - RECENT_DAYS * 86400
+        week = fx.START_CLOCK - RECENT_DAYS * 86400
         recent = {
             (_retweeted(t), t["author_id"])
             for t in dataset["tweets"]

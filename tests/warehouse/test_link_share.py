@@ -7,19 +7,17 @@ import pytest
 from exposure_scenario import (
     ABOUT,
     APPEAL,
-    BLOG_POST,
     BOB,
     CAROL,
-    CONFIG,
     MARK,
     at,
+    build_exposure_home,
     is_retweet,
     live,
     norm,
     the_tweets,
-    write_pages,
 )
-from transform_helpers import build_scenario, failed_checks, rows
+from transform_helpers import failed_checks, keyed_rows, rows
 
 BLOG_HOST = "example.blog"  # the configured blog's site_url, normalised
 BLOG_POSTS = {norm(APPEAL): APPEAL}  # collected posts of that blog, all by its owner (Mark)
@@ -27,16 +25,7 @@ BLOG_POSTS = {norm(APPEAL): APPEAL}  # collected posts of that blog, all by its 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from support import run_cli
-
-    from tiemeter.settings import Home
-
-    base = tmp_path_factory.mktemp("link_share")
-    home = Home.resolve(base / "home").ensure()
-    for page in write_pages(base):
-        assert run_cli(home, "import", "twarc", "--no-load", str(page)).code == 0
-    build_scenario(home, CONFIG, posts=[BLOG_POST])
-    return home
+    return build_exposure_home(tmp_path_factory.mktemp("link_share"))
 
 
 def expected_link_shares() -> set[tuple]:
@@ -102,16 +91,13 @@ def test_a_link_share_weighs_in_tie_strength_as_a_retweet_does(built):
     carol = [t for t in tweets.values() if t["author_id"] == CAROL and not is_retweet(t)]
     bob = [t for t in tweets.values() if t["author_id"] == BOB and is_retweet(t)]
     assert len(carol) == len(bob) == 1 and at(carol[0]).date() == at(bob[0]).date()
-    ties = {
-        r[0]: r[1:]
-        for r in rows(
-            built,
-            "SELECT replace(person_id, 'x:', ''), interactions_out, interactions_in, reciprocity, active_days, "
-            "duration_days, recency_days, channels, is_friend, tie_strength, tie_class "
-            "FROM marts.tie_strength WHERE account_name = 'Mark' AND person_id IN ('x:' || ?, 'x:' || ?)",
-            [CAROL, BOB],
-        )
-    }
+    ties = keyed_rows(
+        built,
+        "SELECT replace(person_id, 'x:', ''), interactions_out, interactions_in, reciprocity, active_days, "
+        "duration_days, recency_days, channels, is_friend, tie_strength, tie_class "
+        "FROM marts.tie_strength WHERE account_name = 'Mark' AND person_id IN ('x:' || ?, 'x:' || ?)",
+        [CAROL, BOB],
+    )
     assert ties[CAROL][:2] == (0, 1)
     assert ties[CAROL] == ties[BOB]
     edges = dict(

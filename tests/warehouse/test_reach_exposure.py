@@ -8,12 +8,11 @@ import pytest
 from exposure_scenario import (
     APPEAL,
     AS_OF,
-    BLOG_POST,
-    CONFIG,
     HEAVYWEIGHT,
     MARK,
     POST_PUBLISHED,
     at,
+    build_exposure_home,
     exposure,
     followers_at,
     is_retweet,
@@ -22,23 +21,13 @@ from exposure_scenario import (
     reach,
     shares_of_carriers,
     the_tweets,
-    write_pages,
 )
-from transform_helpers import build_scenario, failed_checks, rows
+from transform_helpers import failed_checks, keyed_rows, rows
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    from support import run_cli
-
-    from tiemeter.settings import Home
-
-    base = tmp_path_factory.mktemp("exposure")
-    home = Home.resolve(base / "home").ensure()
-    for page in write_pages(base):
-        assert run_cli(home, "import", "twarc", "--no-load", str(page)).code == 0
-    build_scenario(home, CONFIG, posts=[BLOG_POST])
-    return home
+    return build_exposure_home(tmp_path_factory.mktemp("exposure"))
 
 
 def x_posts() -> dict[str, dict]:
@@ -129,14 +118,11 @@ def test_campaign_exposure_reach_and_heavyweights(built):
 
 def test_engagement_rate_names_its_denominator(built):
     """impressions where the API gave a positive count, else potential impressions."""
-    got = {
-        r[0]: r[1:]
-        for r in rows(
-            built,
-            "SELECT post_id, engagements, engagement_rate_impressions, engagement_rate_denominator "
-            "FROM marts.post_reach_engagement",
-        )
-    }
+    got = keyed_rows(
+        built,
+        "SELECT post_id, engagements, engagement_rate_impressions, engagement_rate_denominator "
+        "FROM marts.post_reach_engagement",
+    )
     tweets = x_posts()
     counted = {i: 0 for i in tweets}
     for t in live(the_tweets()).values():

@@ -5,10 +5,12 @@ formulas of docs/metrics.md."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import datetime, timedelta
 
 import pytest
 from scenario import T0, XScenario
+from support import REPO
 from transform_helpers import build_scenario, rows
 
 # -- tie strength, frequency and Dunbar ------------------------------------------------------
@@ -16,15 +18,17 @@ from transform_helpers import build_scenario, rows
 ACCOUNT, DAILY, TWICE = "1", "2", "3"
 TIE_AS_OF = T0 + timedelta(days=200)
 DUNBAR_PEOPLE = [str(1000 + k) for k in range(160)]
-DEFAULT_TIE_WEIGHTS = {
-    "intensity": 0.30,
-    "recency": 0.25,
-    "reciprocity": 0.15,
-    "active_days": 0.10,
-    "duration": 0.10,
-    "channels": 0.10,
-    "frequency": 0.10,
-}
+
+
+def documented_tie_weights() -> dict[str, float]:
+    """The default weights as docs/metrics.md's table of tie strength terms gives them (the spec)."""
+    text = (REPO / "docs" / "metrics.md").read_text(encoding="utf-8")
+    table = text.split("| term `t` |", 1)[1].split("\n\n", 1)[0]
+    return {m[1]: float(m[2]) for m in re.finditer(r"^\| `(\w+)` \|.*\| ([0-9.]+) \|$", table, re.M)}
+
+
+DEFAULT_TIE_WEIGHTS = documented_tie_weights()
+assert len(DEFAULT_TIE_WEIGHTS) == 7 and DEFAULT_TIE_WEIGHTS["intensity"] == 0.30
 
 
 def tie_scenario() -> tuple[XScenario, list[tuple[str, str, datetime]]]:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from scenario import T0, XScenario
-from transform_helpers import build_scenario, rows
+from transform_helpers import build_scenario, keyed_rows, rows
 
 MARK, ALICE, BOB, HEAVY, CAROL, EVE = "1", "2", "3", "4", "5", "6"
 AS_OF = T0 + timedelta(days=10)
@@ -108,14 +108,11 @@ def test_interactions_follow_the_counting_rules(built):
 
 
 def test_post_reach_and_engagement(built):
-    got = {
-        r[0]: r[1:]
-        for r in rows(
-            built,
-            "SELECT post_id, author_followers, potential_impressions, impressions, replies, retweets, quotes, likes, "
-            "engagements, engagement_rate_followers, engagement_rate_impressions FROM marts.post_reach_engagement",
-        )
-    }
+    got = keyed_rows(
+        built,
+        "SELECT post_id, author_followers, potential_impressions, impressions, replies, retweets, quotes, likes, "
+        "engagements, engagement_rate_followers, engagement_rate_impressions FROM marts.post_reach_engagement",
+    )
     # 100: mark's 1,000 followers + bob (retweet, 200) + heavy (quote, 150,000); metrics from the API
     assert got["100"] == (1000, 1000 + 200 + 150_000, 5000, 1, 1, 1, 2, 5, 5 / 1000, 5 / 5000)
     # 104: heavy's quote, retweeted by carol (10); no API counts, so counted: 1 retweet (carol), 1 like (eve)
@@ -180,14 +177,11 @@ def tie(
 
 
 def test_tie_strength(built):
-    got = {
-        r[0]: r[1:]
-        for r in rows(
-            built,
-            "SELECT replace(person_id, 'x:', ''), interactions_out, interactions_in, reciprocity, active_days, "
-            "recency_days, is_friend, tie_strength, tie_class FROM marts.tie_strength",
-        )
-    }
+    got = keyed_rows(
+        built,
+        "SELECT replace(person_id, 'x:', ''), interactions_out, interactions_in, reciprocity, active_days, "
+        "recency_days, is_friend, tie_strength, tie_class FROM marts.tie_strength",
+    )
     # alice: mark -> alice reply (1 out; the mention in 108 is after as_of); alice -> mark: reply, mention, like (3 in)
     # all on 2012-12-01, 9 days before the reference time (2012-12-11 12:00)
     alice = tie(1, 3, 1, 0, 10, 1, span_days=1)

@@ -21,3 +21,9 @@
         payload -> '$.record' as record
     from {{ source('raw', raw_table) }}
 {%- endmacro %}
+
+{#- The provenance columns a staging row carries from its landing line: the file, the line, the source,
+    and when it was retrieved (observed_at). -#}
+{% macro landing_provenance() -%}
+    landing_file, line_no, source, retrieved_at as observed_at
+{%- endmacro %}

@@ -1,9 +1,7 @@
 {{ config(materialized='table', schema='core') }}
 
 with ranked as (
-    select *, row_number() over (
-        partition by comment_id order by source_rank, observed_at desc nulls last, landing_file desc, line_no desc
-    ) as rank_no
+    select *, {{ source_rank_no('comment_id') }} as rank_no
     from {{ ref('stg_blog__items') }}
     where entry_type = 'comment'
 ),
@@ -11,19 +9,19 @@ with ranked as (
 merged as (
     select
         comment_id,
-        arg_min(site, rank_no) as site,
-        arg_min(post_id, rank_no) as post_id,
+        {{ best('site') }},
+        {{ best('post_id') }},
         arg_min(parent_comment_id, rank_no) filter (where parent_comment_id is not null) as parent_candidate,
         arg_min(parent_space, rank_no) filter (where parent_comment_id is not null) as parent_space,
-        arg_min(author_name, rank_no) filter (where author_name is not null) as author_name,
-        arg_min(author_url, rank_no) filter (where author_url is not null) as author_url,
-        arg_min(author_email_hash, rank_no) filter (where author_email_hash is not null) as author_email_hash,
-        arg_min(author_username, rank_no) filter (where author_username is not null) as author_username,
-        arg_min(published_at, rank_no) filter (where published_at is not null) as published_at,
-        arg_min(text, rank_no) as text,
-        arg_min(kind, rank_no) as kind,
-        arg_min(is_post_author_hint, rank_no) filter (where is_post_author_hint is not null) as is_post_author_hint,
-        arg_min(source, rank_no) as source
+        {{ best_known('author_name') }},
+        {{ best_known('author_url') }},
+        {{ best_known('author_email_hash') }},
+        {{ best_known('author_username') }},
+        {{ best_known('published_at') }},
+        {{ best('text') }},
+        {{ best('kind') }},
+        {{ best_known('is_post_author_hint') }},
+        {{ best('source') }}
     from ranked
     group by comment_id
 )

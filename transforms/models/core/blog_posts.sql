@@ -16,20 +16,18 @@ referenced as (
 ),
 
 ranked as (
-    select *, row_number() over (
-        partition by post_id order by source_rank, observed_at desc nulls last, landing_file desc, line_no desc
-    ) as rank_no
+    select *, {{ source_rank_no('post_id') }} as rank_no
     from (select * from observed union all by name select * from referenced)
 )
 
 select
     post_id,
-    arg_min(site, rank_no) as site,
-    arg_min(url, rank_no) as url,
-    arg_min(title, rank_no) filter (where title is not null) as title,
-    arg_min(author_name, rank_no) filter (where author_name is not null) as author_name,
-    arg_min(published_at, rank_no) filter (where published_at is not null) as published_at,
+    {{ best('site') }},
+    {{ best('url') }},
+    {{ best_known('title') }},
+    {{ best_known('author_name') }},
+    {{ best_known('published_at') }},
     arg_max(comment_count, observed_at) filter (where comment_count is not null) as comment_count,
-    arg_min(source, rank_no) as source
+    {{ best('source') }}
 from ranked
 group by post_id

@@ -1,10 +1,6 @@
 {{ config(materialized='table', schema='core') }}
 
-with observations as (
-    select version_id, is_retweet, mentions from {{ ref('stg_x__api_tweets') }}
-    union all
-    select version_id, is_retweet, mentions from {{ ref('stg_x__archive_tweets') }}
-),
+with observations as ({{ tweet_observations('version_id, is_retweet, mentions') }}),
 
 mentions as (
     select t.tweet_id, t.is_retweet, unnest(o.mentions) as m

@@ -1,10 +1,6 @@
 {{ config(materialized='table', schema='core') }}
 
-with observations as (
-    select version_id, referenced_tweets from {{ ref('stg_x__api_tweets') }}
-    union all
-    select version_id, referenced_tweets from {{ ref('stg_x__archive_tweets') }}
-),
+with observations as ({{ tweet_observations('version_id, referenced_tweets') }}),
 
 refs as (
     select distinct tweet_id, ref.type as ref_type, ref.id as referenced_version_id

@@ -3,11 +3,7 @@
     post_hook="{{ tiemeter_advance_mark([ref('stg_x__api_tweets'), ref('stg_x__archive_tweets')]) }}"
 ) }}
 
-with observations as (
-    select version_id, tweet_id, edit_history_tweet_ids from {{ ref('stg_x__api_tweets') }}
-    union all
-    select version_id, tweet_id, edit_history_tweet_ids from {{ ref('stg_x__archive_tweets') }}
-),
+with observations as ({{ tweet_observations('version_id, tweet_id, edit_history_tweet_ids') }}),
 
 {#- A version's row changes only when a new observation names it: as its version id or in its edit
     history. #}

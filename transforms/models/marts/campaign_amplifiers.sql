@@ -2,11 +2,7 @@
 
 with w as (select * from {{ ref('analysis_window') }}),
 
-owners as (
-    select c.name as campaign, a.person_id as owner_person_id
-    from {{ source('meta', 'config_campaigns') }} c
-    left join {{ ref('accounts') }} a on a.account_name = c.owner
-),
+owners as ({{ campaign_owners() }}),
 
 shares as (
     select campaign, user_id, share_id, shared_at as created_at, followers as followers_at_share

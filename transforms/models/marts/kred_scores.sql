@@ -2,11 +2,8 @@
 
 with w as (select * from {{ ref('analysis_window') }}),
 
-ends as (
-    -- the spread-score windows, so that marts.spread_scores joins on (person_id, window_end)
-    select window_end, window_end - to_days(w.window_days) as window_start
-    from (select distinct window_end from {{ ref('engagement_edges') }} union select as_of from w), w
-),
+-- the spread-score windows, so that marts.spread_scores joins on (person_id, window_end)
+ends as ({{ spread_windows() }}),
 
 x_person as (
     select x_user_id, person_id from {{ ref('identities') }} where identity_kind = 'x_user'

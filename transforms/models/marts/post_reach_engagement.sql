@@ -117,11 +117,7 @@ blog_rows as (
     left join blog_counts b on b.post_id = p.post_id
 ),
 
-rows as (
-    select * from tweet_rows
-    union all
-    select * from blog_rows
-)
+rows as (select * from tweet_rows union all select * from blog_rows)
 
 select
     r.*,

@@ -2,20 +2,12 @@
 
 with w as (select * from {{ ref('analysis_window') }}),
 
-ends as (
-    select window_end, window_end - to_days(w.window_days) as window_start
-    from (select distinct window_end from {{ ref('engagement_edges') }}), w
-),
+ends as ({{ spread_windows(with_as_of=false) }}),
 
-received as (
-    select e.window_end, i.target_person_id as person_id,
-        count(*) filter (where i.kind = 'retweet') as retweets,
-        count(*) filter (where i.kind in ('mention', 'reply')) as mentions
-    from ends e
-    join {{ ref('interactions') }} i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
-    where i.actor_person_id is not null
-    group by all
-),
+received as ({{ received_in_windows(
+    "count(*) filter (where i.kind = 'retweet') as retweets,
+    count(*) filter (where i.kind in ('mention', 'reply')) as mentions"
+) }}),
 
 people as (
     select n.window_end, n.person_id, coalesce(pf.followers, 0) as followers,

@@ -2,23 +2,13 @@
 
 with w as (select * from {{ ref('analysis_window') }}),
 
-ends as (
-    -- window_start computed once per window: TIMESTAMPTZ arithmetic per joined row is slow (ICU)
-    select window_end, window_end - to_days(w.window_days) as window_start
-    from (select distinct window_end from {{ ref('engagement_edges') }} union select as_of from w), w
-),
+ends as ({{ spread_windows() }}),
 
-received as (
-    select e.window_end, i.target_person_id as person_id,
-        count(*) as reactions,
-        count(distinct i.actor_person_id) as true_reach,
-        count(*) filter (where i.kind = 'retweet') as retweets_received,
-        count(*) filter (where i.kind in ('mention', 'reply')) as mentions_received
-    from ends e
-    join {{ ref('interactions') }} i on i.occurred_at <= e.window_end and i.occurred_at > e.window_start
-    where i.actor_person_id is not null
-    group by all
-),
+received as ({{ received_in_windows(
+    "count(*) as reactions, count(distinct i.actor_person_id) as true_reach,
+    count(*) filter (where i.kind = 'retweet') as retweets_received,
+    count(*) filter (where i.kind in ('mention', 'reply')) as mentions_received"
+) }}),
 
 posted as (
     select e.window_end, p.author_person_id as person_id, count(*) as posts

@@ -8,10 +8,7 @@ with source as (
 
 renamed as (
     select
-        landing_file,
-        line_no,
-        source,
-        retrieved_at as observed_at,
+        {{ landing_provenance() }},
         case when kind = 'follower' then payload ->> '$.follower.accountId' else owner_id end as follower_user_id,
         case when kind = 'follower' then owner_id else payload ->> '$.following.accountId' end as followed_user_id
     from source

@@ -15,10 +15,7 @@ parsed as (
 
 renamed as (
     select
-        landing_file,
-        line_no,
-        source,
-        retrieved_at as observed_at,
+        {{ landing_provenance() }},
         coalesce(payload ->> '$.id', body ->> '$.tweet.id', body ->> '$.user.id') as resource_id,
         case
             when body ->> '$.tweet.id' is not null then 'tweet'
