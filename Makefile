@@ -48,7 +48,7 @@ test: setup lint
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 demo: setup
-	$(BIN)/python -m demo.run
+	$(BIN)/python -m tiemeter.demo.run
 
 bench: setup
 	$(BIN)/python -m bench.run
@@ -58,12 +58,12 @@ docs: setup
 	$(BIN)/tiemeter docs --serve
 
 airflow: setup
-	$(BIN)/python -m demo.airflow_standalone
+	$(BIN)/python -m tiemeter.demo.airflow_standalone
 
 # Airflow across workers (README "cluster"): CeleryExecutor on Redis, metadata DB on PostgreSQL, two
 # workers, the warehouse on a DuckLake (TIEMETER_CLUSTER_WAREHOUSE=duckdb: the DuckDB file). Ctrl-C stops it.
 cluster: setup
-	$(BIN)/python -m demo.cluster
+	$(BIN)/python -m tiemeter.demo.cluster
 
 clean:
 	rm -rf $(STATE) data

@@ -102,7 +102,7 @@ def land_then_load(path: Path, home: Path) -> tuple[float, float]:
     load, out = _child(
         [
             "-c",
-            "import sys; from tiemeter.settings import Home; from warehouse.loader import load_pending; "
+            "import sys; from tiemeter.settings import Home; from tiemeter.warehouse.loader import load_pending; "
             "r = load_pending(Home.resolve(sys.argv[1])); print(r.summary()); sys.exit(bool(r.failed))",
             str(home),
         ]

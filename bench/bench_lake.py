@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 import duckdb
+from tiemeter.warehouse.connection import lake_config, warehouse
 
 from bench.synth import FIRST_ID, IDS_PER_TWEET, write_pages
 from tiemeter.landing import landing_files
 from tiemeter.settings import CATALOG_ENV, DATA_PATH_ENV, Home
-from warehouse.connection import lake_config, warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 PG = ("127.0.0.1", 5432)
@@ -41,7 +41,7 @@ LOADER = """
 import json, sys, time
 from pathlib import Path
 from tiemeter.settings import Home
-from warehouse.loader import load_pending
+from tiemeter.warehouse.loader import load_pending
 home = Home.resolve(sys.argv[1])
 start = Path(sys.argv[2])
 while not start.exists():
@@ -54,7 +54,7 @@ READER = """
 import json, sys, time
 from pathlib import Path
 from tiemeter.settings import Home
-from warehouse.connection import warehouse
+from tiemeter.warehouse.connection import warehouse
 start, stop, n = Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 QUERY = "SELECT count(*), sum(author_followers), avg(author_followers) FROM marts.tweet_followers"
 seconds = []

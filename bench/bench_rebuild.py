@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
+from tiemeter.transforms.project import build
+from tiemeter.warehouse.connection import memory_limit, warehouse
+from tiemeter.warehouse.context import write_context
+from tiemeter.warehouse.loader import load_pending
 
 from tiemeter.config import parse_config
 from tiemeter.landing import RollingLandingFile, provenance
 from tiemeter.settings import Home
-from transforms.project import build
-from warehouse.connection import memory_limit, warehouse
-from warehouse.context import write_context
-from warehouse.loader import load_pending
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 
@@ -80,8 +80,8 @@ def synthetic_blog(
     landing: Path, comments: int, posts: int = 2_000, commenters: int = 20_000, seed: int = 6
 ) -> None:
     """WordPress REST pages (as the fake blog renders them) of a blog with many comments, threaded."""
-    from demo import blog_render
-    from demo.blog_dataset import BlogDataset, Comment, Post, User
+    from tiemeter.demo import blog_render
+    from tiemeter.demo.blog_dataset import BlogDataset, Comment, Post, User
 
     rng = random.Random(seed)
     owner = User(1, "Owner", "owner@blog.example")

@@ -20,8 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tiemeter.collectors.x_api.collector import XCollector
+
 from bench.synth import TEMPLATE
-from collectors.x_api.collector import XCollector
 from tiemeter.config import parse_config
 from tiemeter.settings import Home
 
@@ -78,7 +79,7 @@ def fake_server_process(dataset: dict, folder: Path):
     path = folder / "dataset.json"
     path.write_text(json.dumps(dataset))
     server = subprocess.Popen(
-        [sys.executable, "-m", "demo.fake_x_api", str(path), "--token", TOKEN],
+        [sys.executable, "-m", "tiemeter.demo.fake_x_api", str(path), "--token", TOKEN],
         stdout=subprocess.PIPE,
         text=True,
     )

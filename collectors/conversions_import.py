@@ -3,7 +3,7 @@
 Columns: person keys ``email``, ``x_handle``, ``name``, ``url`` (any may be empty or missing),
 ``amount``, ``currency``, ``occurred_at`` (ISO 8601) and an optional ``campaign`` (a campaign name
 or URL). Other columns are kept as ``extra``. A row with a bad amount or time (see
-``collectors.conversions_values``) or a NUL byte is quarantined with its line; the others load.
+``tiemeter.collectors.conversions_values``) or a NUL byte is quarantined with its line; the others load.
 The file is UTF-8 (a BOM is allowed) unless an encoding is given.
 """
 
@@ -13,9 +13,10 @@ import csv
 import functools
 from pathlib import Path
 
-from collectors.conversions_values import BadValue, parse_amount, parse_time
-from collectors.imports import ImportResult, finish_import, start_import
-from collectors.quarantine import Quarantine, Rejection
+from tiemeter.collectors.conversions_values import BadValue, parse_amount, parse_time
+from tiemeter.collectors.imports import ImportResult, finish_import, start_import
+from tiemeter.collectors.quarantine import Quarantine, Rejection
+
 from tiemeter.landing import CONVERSIONS, RollingLandingFile, provenance
 
 RESOURCE = CONVERSIONS

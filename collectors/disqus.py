@@ -1,7 +1,7 @@
 """The Disqus API: ``posts/list`` for a forum, with ``related=thread``, following ``cursor.next``.
 
 One request per page of 100 posts, oldest first from the last ``createdAt`` seen. The basic tier
-allows 1,000 requests an hour; ``collectors.http`` reads ``X-Ratelimit-Remaining`` / ``-Reset`` and
+allows 1,000 requests an hour; ``tiemeter.collectors.http`` reads ``X-Ratelimit-Remaining`` / ``-Reset`` and
 waits, or stops with ``RateLimitWaitTooLong`` when the wait is too long; the cursor of the last page
 landed is then saved and the next run resumes from it.
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from tiemeter.collectors.http import HttpClient, RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
 
-from collectors.http import HttpClient, RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
 from tiemeter.errors import FatalError, TiemeterError
 from tiemeter.landing import BLOG_DISQUS_API, provenance, stamp_object
 

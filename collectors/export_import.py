@@ -3,7 +3,7 @@
 A WordPress export (WXR) gives ``item`` records (posts and pages, each with its ``wp:comment``s),
 ``author`` records (the blog's users) and ``channel`` records (its title and URLs). A Disqus export
 gives ``category``, ``thread`` and ``post`` records. Each is landed as ``{"record": ...}`` (see
-``collectors.xml_records`` for the shape) with the import's sha256 in its stamp, so that staging can
+``tiemeter.collectors.xml_records`` for the shape) with the import's sha256 in its stamp, so that staging can
 join the records of one export. E-mail addresses are landed as the export has them (it is the user's
 own file); staging hashes them and nothing downstream sees them in clear.
 """
@@ -14,10 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from collectors.imports import ImportResult, finish_import, start_import
-from collectors.quarantine import Quarantine, Rejection
-from collectors.xml_records import XmlRecordError, iter_records
-from collectors.xml_safety import EntityExpansionRefused
+from tiemeter.collectors.imports import ImportResult, finish_import, start_import
+from tiemeter.collectors.quarantine import Quarantine, Rejection
+from tiemeter.collectors.xml_records import XmlRecordError, iter_records
+from tiemeter.collectors.xml_safety import EntityExpansionRefused
+
 from tiemeter.landing import BLOG_DISQUS_XML, BLOG_WXR, RollingLandingFile, provenance
 
 

@@ -1,7 +1,7 @@
 """``tiemeter import feed FILE|URL``: one feed document (a saved feed, or one fetched once) for backfill.
 
 The file (or the body fetched) is landed like a collected feed, named by its sha256 so that importing
-it again changes nothing. Whether it is a posts or a comments feed is guessed (``collectors.feeds.guess_kind``)
+it again changes nothing. Whether it is a posts or a comments feed is guessed (``tiemeter.collectors.feeds.guess_kind``)
 unless told. A feed saved to disk has lost its URL: ``base_url`` resolves its relative links.
 """
 
@@ -11,11 +11,12 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from collectors.feed_parse import REFUSALS, parse_feed
-from collectors.feeds import RESOURCE, feed_stamp, fetch_feed, guess_kind
-from collectors.http import HttpClient, redact_url
-from collectors.imports import ImportResult, find_landed, import_landing_name
-from collectors.quarantine import Quarantine, Rejection
+from tiemeter.collectors.feed_parse import REFUSALS, parse_feed
+from tiemeter.collectors.feeds import RESOURCE, feed_stamp, fetch_feed, guess_kind
+from tiemeter.collectors.http import HttpClient, redact_url
+from tiemeter.collectors.imports import ImportResult, find_landed, import_landing_name
+from tiemeter.collectors.quarantine import Quarantine, Rejection
+
 from tiemeter.errors import SkippableError
 from tiemeter.landing import LandingFile, landing_path
 

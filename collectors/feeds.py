@@ -1,6 +1,6 @@
-"""RSS / Atom / JSON feeds: fetch (conditional GET through ``collectors.http``), parse, and land one line.
+"""RSS / Atom / JSON feeds: fetch (conditional GET through ``tiemeter.collectors.http``), parse, and land one line.
 
-A landed line is feedparser's parsed document (see ``collectors.feed_parse``) with the fetch's
+A landed line is feedparser's parsed document (see ``tiemeter.collectors.feed_parse``) with the fetch's
 metadata in its ``__tiemeter`` stamp: ``kind`` (posts | comments), ``site``, ``feed_url``, ``post_url``
 (for a post's own comment feed) and ``http`` (status, content type, bytes, validators).
 """
@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+from tiemeter.collectors.feed_parse import ParsedFeed, parse_feed
+from tiemeter.collectors.http import HttpClient, SkippableHttpError, Validators, redact_url
 
-from collectors.feed_parse import ParsedFeed, parse_feed
-from collectors.http import HttpClient, SkippableHttpError, Validators, redact_url
 from tiemeter.landing import BLOG_FEEDS, provenance
 
 RESOURCE = BLOG_FEEDS

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from collectors.quarantine import Rejection
+from tiemeter.collectors.quarantine import Rejection
+
 from tiemeter.landing import file_sha256
 
 

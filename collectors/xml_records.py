@@ -3,7 +3,7 @@
 Each record element becomes a dict in a fixed, lossless-enough shape: child elements by their
 prefixed name (``wp:comment_id``), attributes as ``@name``, mixed text as ``#text``; repeated children
 (or those named in ``lists``) become lists. The file is read in chunks and finished elements are
-dropped, so a large export never sits in memory. The DOCTYPE is handled by ``collectors.xml_safety``.
+dropped, so a large export never sits in memory. The DOCTYPE is handled by ``tiemeter.collectors.xml_safety``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from collectors.json_limits import MAX_NESTING, nesting_refusal
-from collectors.xml_safety import find_doctype, make_safe
+from tiemeter.collectors.json_limits import MAX_NESTING, nesting_refusal
+from tiemeter.collectors.xml_safety import find_doctype, make_safe
 
 CHUNK = 1 << 20
 MAX_DOCTYPE_DOCUMENT = 256 << 20  # a document with entity declarations is handled whole, so capped

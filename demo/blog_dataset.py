@@ -1,4 +1,4 @@
-"""The data a fake blog serves (``demo.fake_blog``), given as a plain Python structure.
+"""The data a fake blog serves (``tiemeter.demo.fake_blog``), given as a plain Python structure.
 
 ::
 

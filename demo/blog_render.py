@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from demo.blog_dataset import BlogDataset, Comment, Post
+from tiemeter.demo.blog_dataset import BlogDataset, Comment, Post
 
 NS = (
     'xmlns:content="http://purl.org/rss/1.0/modules/content/" '

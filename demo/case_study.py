@@ -90,11 +90,11 @@ class CaseStudy:
         return _iso(first), _iso(first + timedelta(days=2))
 
     def x_dataset(self) -> dict:
-        """For ``demo.fake_x_api.FakeXApi``."""
+        """For ``tiemeter.demo.fake_x_api.FakeXApi``."""
         return {"users": self.x_users, "tweets": self.x_tweets}
 
     def blog_dataset(self) -> dict:
-        """For ``demo.fake_blog.FakeBlog`` (see demo/blog_dataset.py)."""
+        """For ``tiemeter.demo.fake_blog.FakeBlog`` (see demo/blog_dataset.py)."""
         owner = {"id": 1, "name": OWNER_NAME, "email": OWNER_EMAIL}
         return {
             "title": "{grow}",

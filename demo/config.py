@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from demo.case_study import APPEAL_URL, OWNER_HANDLE, SITE
+from tiemeter.demo.case_study import APPEAL_URL, OWNER_HANDLE, SITE
 
 DEMO_TOKEN = "demo-bearer-token-not-a-secret"
 DEMO_DISQUS_KEY = "demo-disqus-key"

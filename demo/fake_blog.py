@@ -7,7 +7,7 @@ In a test::
         blog.faults["/feed/"] = "404"          # switch a fault on for one path
         blog.requests                          # what was asked, and what was answered
 
-As a script: ``python -m demo.fake_blog [--dataset FILE.json] [--port N] [--fault PATH=FAULT ...]``.
+As a script: ``python -m tiemeter.demo.fake_blog [--dataset FILE.json] [--port N] [--fault PATH=FAULT ...]``.
 
 Endpoints (``<post>`` is a post's path, ``/yyyy/mm/dd/slug/``):
 
@@ -51,8 +51,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from demo import blog_render as render
-from demo.blog_dataset import BlogDataset, parse_time, sample_dataset
+from tiemeter.demo import blog_render as render
+from tiemeter.demo.blog_dataset import BlogDataset, parse_time, sample_dataset
 
 FAULTS = (
     "404",
@@ -472,7 +472,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Serve a fake blog (feeds, WordPress REST, Disqus) on loopback."
     )
-    parser.add_argument("--dataset", type=Path, help="a JSON file in the structure of demo.blog_dataset")
+    parser.add_argument(
+        "--dataset", type=Path, help="a JSON file in the structure of tiemeter.demo.blog_dataset"
+    )
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--disqus-api-key", default="test-disqus-key")
     parser.add_argument("--disqus-forum", default="grow")

@@ -14,19 +14,19 @@ import os
 from collections.abc import Callable
 from typing import TypeVar
 
-from collectors.blogs import blog_http_policy, collect_blogs
-from collectors.conversions_import import conversions_importer
-from collectors.http import HttpClient
-from collectors.x_api.collector import XCollector
-from collectors.x_api.units import plan_units
-from reports.report import write_report
+from tiemeter.collectors.blogs import blog_http_policy, collect_blogs
+from tiemeter.collectors.conversions_import import conversions_importer
+from tiemeter.collectors.http import HttpClient
+from tiemeter.collectors.x_api.collector import XCollector
+from tiemeter.collectors.x_api.units import plan_units
 from tiemeter.config import load_config
 from tiemeter.credentials import x_config_and_token
 from tiemeter.errors import FatalError, IncompleteRun, Outcome, TiemeterError
 from tiemeter.landing import new_run_id
 from tiemeter.operations import build, check, load, raise_for_failed_loads
+from tiemeter.reports.report import write_report
 from tiemeter.settings import REPLAY_NOW_ENV, Home, replay_offset_s
-from warehouse.export import export
+from tiemeter.warehouse.export import export
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

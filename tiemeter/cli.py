@@ -21,7 +21,7 @@ from tiemeter.commands import COMMAND_MODULES
 from tiemeter.config import load_config
 from tiemeter.errors import Outcome, TiemeterError
 from tiemeter.settings import Home
-from warehouse.connection import DiskFull, disk_full_error, is_disk_full
+from tiemeter.warehouse.connection import DiskFull, disk_full_error, is_disk_full
 
 EXIT_OK = 0
 EXIT_FAILED = 1

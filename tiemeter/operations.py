@@ -13,12 +13,12 @@ from pathlib import Path
 from tiemeter.config import Config
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
-from transforms.project import LAYERS, BuildReport, NodeResult, Progress, run_tests
-from transforms.project import build as dbt_build
-from warehouse.connection import retrying_transaction, warehouse
-from warehouse.context import write_context
-from warehouse.loader import LoadReport, load_pending, verify_and_load
-from warehouse.status import core_built, reference_time
+from tiemeter.transforms.project import LAYERS, BuildReport, NodeResult, Progress, run_tests
+from tiemeter.transforms.project import build as dbt_build
+from tiemeter.warehouse.connection import retrying_transaction, warehouse
+from tiemeter.warehouse.context import write_context
+from tiemeter.warehouse.loader import LoadReport, load_pending, verify_and_load
+from tiemeter.warehouse.status import core_built, reference_time
 
 
 class LoadFailed(FatalError):

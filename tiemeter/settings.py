@@ -2,7 +2,7 @@
 
 The warehouse is the home's DuckDB file, or, with a catalog (``[warehouse]`` in the config, or
 ``TIEMETER_WAREHOUSE_CATALOG`` / ``TIEMETER_WAREHOUSE_DATA_PATH``), a DuckLake. Only
-``warehouse.connection`` acts on the difference."""
+``tiemeter.warehouse.connection`` acts on the difference."""
 
 from __future__ import annotations
 

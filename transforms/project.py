@@ -2,7 +2,7 @@
 
 dbt builds the models in dependency order, each in its own transaction, documents them with
 COMMENT ON (``persist_docs``) and runs their tests. This module only points dbt at the home's
-warehouse (``warehouse.connection.dbt_environment``), reports one line per model as it finishes,
+warehouse (``tiemeter.warehouse.connection.dbt_environment``), reports one line per model as it finishes,
 and keeps the parsed project for the process: dbt parses once per process, and across processes
 partial parsing reuses ``HOME/dbt/target``.
 """
@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tiemeter.warehouse.connection import dbt_environment, warehouse, writer_lock
+
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
-from warehouse.connection import dbt_environment, warehouse, writer_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent
 MODELS_DIR = PROJECT_DIR / "models"
@@ -218,7 +219,7 @@ def run_dbt(
 
     Failing tests do not raise: they are in the report's ``failed_tests``.
     """
-    # a build on a DuckLake runs alone (no load in flight): see warehouse.connection.writer_lock
+    # a build on a DuckLake runs alone (no load in flight): see tiemeter.warehouse.connection.writer_lock
     with writer_lock(home, exclusive=True) if command in ("run", "build") else contextlib.nullcontext():
         return _run_dbt(home, command, select, exclude, full_refresh, progress, record, indirect_selection)
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from tiemeter.warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
 
 from tiemeter.landing import (
     PROVENANCE_KEY,
@@ -33,7 +34,6 @@ from tiemeter.landing import (
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
-from warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
 
 log = logging.getLogger(__name__)
 

@@ -21,21 +21,28 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import tweepy
+from tiemeter.collectors.http import HttpClient, HttpPolicy, RateLimitWaitTooLong, SkippableHttpError
+from tiemeter.collectors.state_files import collection_lock, safe_name
+from tiemeter.collectors.x_api.budget import Budget, BudgetExhausted, price_table
+from tiemeter.collectors.x_api.cursors import CursorStore
+from tiemeter.collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, user_request
+from tiemeter.collectors.x_api.ledger import RequestLedger, RunTotals, recover_journals
+from tiemeter.collectors.x_api.pages import PageLander
+from tiemeter.collectors.x_api.paginate import PageJob, PageListener, Paginator, RepeatedToken
+from tiemeter.collectors.x_api.shared_budget import SharedBudget, shared_budget_path
+from tiemeter.collectors.x_api.transport import Page, make_client
+from tiemeter.collectors.x_api.tweet_log import TweetLog, is_retweet
+from tiemeter.collectors.x_api.units import (
+    METRICS,
+    USERS,
+    campaign_query,
+    check_units,
+    plan_units,
+    search_query,
+)
+from tiemeter.collectors.x_api.user_ids import UserIds
+from tiemeter.collectors.x_shapes import OBJECT_TYPES
 
-from collectors.http import HttpClient, HttpPolicy, RateLimitWaitTooLong, SkippableHttpError
-from collectors.state_files import collection_lock, safe_name
-from collectors.x_api.budget import Budget, BudgetExhausted, price_table
-from collectors.x_api.cursors import CursorStore
-from collectors.x_api.fields import IDS_PER_LOOKUP, MAX_RESULTS, tweet_request, user_request
-from collectors.x_api.ledger import RequestLedger, RunTotals, recover_journals
-from collectors.x_api.pages import PageLander
-from collectors.x_api.paginate import PageJob, PageListener, Paginator, RepeatedToken
-from collectors.x_api.shared_budget import SharedBudget, shared_budget_path
-from collectors.x_api.transport import Page, make_client
-from collectors.x_api.tweet_log import TweetLog, is_retweet
-from collectors.x_api.units import METRICS, USERS, campaign_query, check_units, plan_units, search_query
-from collectors.x_api.user_ids import UserIds
-from collectors.x_shapes import OBJECT_TYPES
 from tiemeter.config import Config
 from tiemeter.errors import FatalError, RetriableError, SkippableError
 from tiemeter.landing import new_run_id

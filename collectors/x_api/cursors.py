@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from collectors.state_files import read_json, write_json_atomic
+from tiemeter.collectors.state_files import read_json, write_json_atomic
+
 from tiemeter.landing import relative_name
 
 

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.x_api.budget import Budget
-from collectors.x_api.cursors import CursorStore
-from collectors.x_api.ledger import FLUSH_EVERY, RequestLedger, RunTotals, count_items
-from collectors.x_api.pages import PageLander
-from collectors.x_api.transport import Page, XApiSession, sent_path_and_params
+from tiemeter.collectors.x_api.budget import Budget
+from tiemeter.collectors.x_api.cursors import CursorStore
+from tiemeter.collectors.x_api.ledger import FLUSH_EVERY, RequestLedger, RunTotals, count_items
+from tiemeter.collectors.x_api.pages import PageLander
+from tiemeter.collectors.x_api.transport import Page, XApiSession, sent_path_and_params
+
 from tiemeter.errors import RetriableError
 
 

@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from collectors.state_files import StateFile, locked, read_json, write_json_atomic
-from collectors.x_api.budget import Budget, BudgetExhausted
+from tiemeter.collectors.state_files import StateFile, locked, read_json, write_json_atomic
+from tiemeter.collectors.x_api.budget import Budget, BudgetExhausted
 
 KEEP_DAYS = 30
 

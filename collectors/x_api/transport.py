@@ -1,4 +1,4 @@
-"""tweepy's HTTP goes through ``collectors.http``: the configured host, timeouts, retries and waits.
+"""tweepy's HTTP goes through ``tiemeter.collectors.http``: the configured host, timeouts, retries and waits.
 
 tweepy hard-codes ``https://api.twitter.com``, sends no timeout and, with ``wait_on_rate_limit``,
 retries a 429 at once and recursively. Its ``Client.session`` is replaced by ``XApiSession``, which
@@ -18,8 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import simdjson
 import tweepy
-
-from collectors.http import HttpClient, InvalidBody
+from tiemeter.collectors.http import HttpClient, InvalidBody
 
 # tweepy logs request headers (the bearer token) at DEBUG: keep its loggers above that, always.
 logging.getLogger("tweepy").setLevel(logging.INFO)

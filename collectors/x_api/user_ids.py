@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from collectors.state_files import locked, read_json, write_json_atomic
-from collectors.x_shapes import OBJECT_TYPES
+from tiemeter.collectors.state_files import locked, read_json, write_json_atomic
+from tiemeter.collectors.x_shapes import OBJECT_TYPES
 
 
 class UserIds:

@@ -1,4 +1,4 @@
-"""``python -m demo.fake_x_api DATASET.json [--port N] [--token T] [--fault KIND[:EVERY]]...``"""
+"""``python -m tiemeter.demo.fake_x_api DATASET.json [--port N] [--token T] [--fault KIND[:EVERY]]...``"""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import signal
 import sys
 import threading
 
-from demo.fake_x_api import FAULT_KINDS, FakeXApi
+from tiemeter.demo.fake_x_api import FAULT_KINDS, FakeXApi
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demo.fake_x_api", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tiemeter.demo.fake_x_api", description=__doc__)
     parser.add_argument("dataset", help='a JSON file {"users": [...], "tweets": [...]}')
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from demo.fake_x_api.dataset import DEFAULT_TWEET_FIELDS, DEFAULT_USER_FIELDS, XDataset
-from demo.fake_x_api.query import QueryError, compile_query
+from tiemeter.demo.fake_x_api.dataset import DEFAULT_TWEET_FIELDS, DEFAULT_USER_FIELDS, XDataset
+from tiemeter.demo.fake_x_api.query import QueryError, compile_query
 
 NOT_FOUND = "https://api.x.com/2/problems/resource-not-found"
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from demo.fake_x_api.dataset import XDataset
+from tiemeter.demo.fake_x_api.dataset import XDataset
 
 _TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("[^"]*"|\S+)|("[^"]*")|(\S+))')
 Predicate = Callable[[dict[str, Any]], bool]

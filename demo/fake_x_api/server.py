@@ -15,10 +15,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
-
-from demo.fake_x_api.dataset import XDataset
-from demo.fake_x_api.endpoints import BadRequest, Endpoint, Endpoints, Pagination, route
-from demo.fake_x_api.faults import Faults
+from tiemeter.demo.fake_x_api.dataset import XDataset
+from tiemeter.demo.fake_x_api.endpoints import BadRequest, Endpoint, Endpoints, Pagination, route
+from tiemeter.demo.fake_x_api.faults import Faults
 
 # App-only limits per 15-minute window, as X documents them for the v2 endpoints used here.
 WINDOW_S = 15 * 60

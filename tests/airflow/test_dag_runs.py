@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 from case_study_counts import HEAVYWEIGHT, exposure_by_class, followers, last_touch, sharing_tweets
 from support import query, scalar
-
-from demo.case_study import APPEAL_URL, build_case_study
-from demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
+from tiemeter.demo.case_study import APPEAL_URL, build_case_study
+from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +21,10 @@ def study():
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory, study):
     """The whole of `make demo`, in a temporary home."""
-    from demo.fake_blog import FakeBlog
-    from demo.fake_x_api.server import FakeXApi
-    from demo.run import prepare, run_dags
+    from tiemeter.demo.fake_blog import FakeBlog
+    from tiemeter.demo.fake_x_api.server import FakeXApi
+    from tiemeter.demo.run import prepare, run_dags
+
     from tiemeter.settings import Home
 
     saved = dict(os.environ)
@@ -142,7 +142,7 @@ def test_the_run_asks_for_likes_through_search_recent(demo_run, study):
 
 def test_the_demo_table_tells_the_story(demo_run, study):
     """`make demo`'s table, line by line, against counts over the dataset."""
-    from demo.run import case_study_table
+    from tiemeter.demo.run import case_study_table
 
     home, _ = demo_run
     table = case_study_table(home.db_path)
@@ -316,8 +316,9 @@ def test_exports_and_snapshot_are_written(demo_run):
 
 def test_a_failing_source_does_not_stop_the_others(tmp_path, study):
     """Two blogs, one broken: the good one lands, the broken task fails alone, and the build runs."""
-    from demo.fake_blog import FakeBlog
-    from demo.run import run_dags
+    from tiemeter.demo.fake_blog import FakeBlog
+    from tiemeter.demo.run import run_dags
+
     from tiemeter.settings import Home
 
     home = Home.resolve(tmp_path / "home").ensure()

@@ -23,7 +23,7 @@ def write_config(path: Path, blogs: list[dict], disqus_base: str | None = None) 
 
 def fast_client(**policy):
     """Short timeouts, two attempts, no real sleeping: faults end in well under a second or two."""
-    from collectors.http import HttpClient, HttpPolicy
+    from tiemeter.collectors.http import HttpClient, HttpPolicy
 
     settings = {
         "connect_timeout": 1.0,
@@ -44,7 +44,7 @@ def blog(fake, name: str, comments: str = "feed", feed: str = "/feed/", **extra)
 
 def failed_blog_checks(home) -> list[str]:
     """The dbt tests (grain, not null, accepted values, relationships) of every blog model that fail."""
-    from transforms.project import model_names, run_tests
+    from tiemeter.transforms.project import model_names, run_tests
 
     blog_models = [name.split(".")[1] for name in model_names() if "blog" in name]
     report = run_tests(home, select=blog_models, cautious=True)

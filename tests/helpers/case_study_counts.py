@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from demo.case_study import APPEAL_URL, CaseStudy
+from tiemeter.demo.case_study import APPEAL_URL, CaseStudy
 
 LOOKBACK = timedelta(days=7)
 HEAVYWEIGHT = 100_000

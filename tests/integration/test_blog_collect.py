@@ -5,9 +5,8 @@ from __future__ import annotations
 from blog_expectations import md5_email
 from blog_helpers import write_config
 from support import query, scalar
-
-from demo.blog_dataset import sample_dataset
-from demo.fake_blog import FakeBlog
+from tiemeter.demo.blog_dataset import sample_dataset
+from tiemeter.demo.fake_blog import FakeBlog
 
 
 def _config(tmp_path, fake, **blog):
@@ -120,8 +119,7 @@ def test_atom_feeds_thread_comments_with_in_reply_to(home, cli, tmp_path):
 
 def test_state_moves_only_with_landed_data(home, tmp_path):
     from blog_helpers import blog, fast_client
-
-    from collectors.blogs import collect_blogs, state_of
+    from tiemeter.collectors.blogs import collect_blogs, state_of
 
     with FakeBlog(sample_dataset()) as fake:
         fake.faults["/feed/"] = "500"
@@ -153,7 +151,7 @@ def test_a_paged_posts_feed_is_read_back_once_then_one_page_a_run(home, cli, tmp
     """RFC 5005 paging (WordPress's ?paged=N): the first run backfills every page, later runs read one."""
     from datetime import timedelta
 
-    from demo.blog_dataset import Post
+    from tiemeter.demo.blog_dataset import Post
 
     data = sample_dataset()
     newest = max(p.published for p in data.posts)

@@ -94,7 +94,7 @@ WP_SITES = {
 
 @pytest.fixture
 def wp_collected(home, cli, tmp_path):
-    from demo.fake_blog import FakeBlog
+    from tiemeter.demo.fake_blog import FakeBlog
 
     with FakeBlog() as fake:
         blogs = []

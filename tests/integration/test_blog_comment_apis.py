@@ -10,10 +10,10 @@ import pytest
 from blog_helpers import DISQUS_KEY, blog, failed_blog_checks, fast_client, write_config
 from pipeline_steps import load_core
 from support import query, scalar
+from tiemeter.collectors.blogs import collect_blogs, state_of
+from tiemeter.demo.blog_dataset import BlogDataset
+from tiemeter.demo.fake_blog import FakeBlog
 
-from collectors.blogs import collect_blogs, state_of
-from demo.blog_dataset import BlogDataset
-from demo.fake_blog import FakeBlog
 from tiemeter.config import DisqusConfig
 
 
@@ -239,7 +239,8 @@ def test_disqus_api_key_is_never_written_anywhere(home, cli, tmp_path, monkeypat
 
 
 def test_disqus_key_from_the_airflow_connection(monkeypatch):
-    from collectors.disqus import resolve_api_key
+    from tiemeter.collectors.disqus import resolve_api_key
+
     from tiemeter.errors import FatalError
 
     monkeypatch.delenv("DISQUS_API_KEY", raising=False)

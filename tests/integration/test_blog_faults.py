@@ -10,10 +10,9 @@ import tracemalloc
 import pytest
 from blog_helpers import blog, fast_client, write_config
 from support import scalar
-
-from collectors.blogs import collect_blogs
-from demo.blog_dataset import sample_dataset
-from demo.fake_blog import FakeBlog
+from tiemeter.collectors.blogs import collect_blogs
+from tiemeter.demo.blog_dataset import sample_dataset
+from tiemeter.demo.fake_blog import FakeBlog
 
 CAP = 20 << 20
 FAULTS = {
@@ -104,7 +103,7 @@ def test_every_blog_failing_is_exit_code_1(home, cli, tmp_path):
 
 
 def test_feed_import_refuses_an_entity_bomb_file(home, cli, tmp_path):
-    from demo.fake_blog import entity_bomb
+    from tiemeter.demo.fake_blog import entity_bomb
 
     path = tmp_path / "bomb.xml"
     path.write_bytes(entity_bomb())

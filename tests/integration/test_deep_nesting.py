@@ -7,9 +7,8 @@ import json
 
 from blog_helpers import blog, fast_client
 from support import REALDATA, query, scalar
-
-from collectors.blogs import collect_blogs
-from demo.fake_blog import FakeBlog
+from tiemeter.collectors.blogs import collect_blogs
+from tiemeter.demo.fake_blog import FakeBlog
 
 LEVELS = 5000
 

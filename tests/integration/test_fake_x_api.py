@@ -14,10 +14,9 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 from support import REPO, realdata
+from tiemeter.collectors.x_api.fields import tweet_request, user_request
+from tiemeter.demo.fake_x_api import FakeXApi
 from x_fixtures import CAMPAIGN_URL, PHRASE, TOKEN, FakeClock, build_world, serving
-
-from collectors.x_api.fields import tweet_request, user_request
-from demo.fake_x_api import FakeXApi
 
 
 @functools.cache
@@ -297,7 +296,7 @@ def test_runs_as_a_script(tmp_path, world):
         [
             sys.executable,
             "-m",
-            "demo.fake_x_api",
+            "tiemeter.demo.fake_x_api",
             str(dataset),
             "--token",
             TOKEN,

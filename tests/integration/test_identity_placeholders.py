@@ -67,7 +67,7 @@ def expected_people(comments: list[dict], site_url: str) -> dict[int, object]:
 
 @pytest.fixture
 def collected(home, cli, tmp_path):
-    from demo.fake_blog import FakeBlog
+    from tiemeter.demo.fake_blog import FakeBlog
 
     with FakeBlog() as fake:
         site_url = fake.url(f"/{SITE}/")

@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 from case_study_counts import followers, sharing_tweets
 from support import REPO
-
-from demo.case_study import build_case_study
+from tiemeter.demo.case_study import build_case_study
 
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
 # Without PYTHONPATH (make exports the checkout): pip would take the checkout's own metadata for an

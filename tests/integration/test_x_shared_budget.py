@@ -6,10 +6,9 @@ import json
 import subprocess
 import sys
 
+from tiemeter.collectors.x_api.budget import DEFAULT_PRICES_USD, BudgetExhausted
+from tiemeter.collectors.x_api.shared_budget import SharedBudget
 from x_fixtures import FakeClock, collector, posting_world, serving, write_config
-
-from collectors.x_api.budget import DEFAULT_PRICES_USD, BudgetExhausted
-from collectors.x_api.shared_budget import SharedBudget
 
 FULL_PAGE_USD = 100 * DEFAULT_PRICES_USD["post_read"]  # a search page of 100 tweets
 SEARCH = "/2/tweets/search/recent"
@@ -17,8 +16,8 @@ SEARCH = "/2/tweets/search/recent"
 WORKER = """
 import sys
 from pathlib import Path
-from collectors.x_api.budget import BudgetExhausted, DEFAULT_PRICES_USD
-from collectors.x_api.shared_budget import SharedBudget
+from tiemeter.collectors.x_api.budget import BudgetExhausted, DEFAULT_PRICES_USD
+from tiemeter.collectors.x_api.shared_budget import SharedBudget
 budget = SharedBudget(Path(sys.argv[1]), 1000, float(sys.argv[2]), dict(DEFAULT_PRICES_USD))
 made = 0
 while True:

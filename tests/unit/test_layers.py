@@ -57,9 +57,9 @@ def test_no_import_inside_a_function_outside_the_dag_files():
 def test_the_checker_sees_an_import_inside_a_function(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "import os\n\ndef f():\n    from warehouse.connection import warehouse\n    import json\n"
+        "import os\n\ndef f():\n    from tiemeter.warehouse.connection import warehouse\n    import json\n"
     )
-    assert _function_imports(sample) == [(4, "warehouse.connection"), (5, "json")]
+    assert _function_imports(sample) == [(4, "tiemeter.warehouse.connection"), (5, "json")]
 
 
 def test_dag_files_import_only_the_app():

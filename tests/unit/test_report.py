@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from reports.report import HISTOGRAM_BINS, TIE_CLASSES, fmt_rate, histogram_values, shorten
+from tiemeter.reports.report import HISTOGRAM_BINS, TIE_CLASSES, fmt_rate, histogram_values, shorten
 
 
 def test_the_histogram_has_every_bin_and_class_with_the_counts_of_its_input():

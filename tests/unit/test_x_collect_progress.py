@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-from collectors.x_api.ledger import RunTotals
-from collectors.x_api.paginate import PageJob
+from tiemeter.collectors.x_api.ledger import RunTotals
+from tiemeter.collectors.x_api.paginate import PageJob
+
 from tiemeter.commands.collect_progress import CollectProgress
 
 

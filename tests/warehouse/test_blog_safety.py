@@ -7,9 +7,8 @@ import time
 
 import pytest
 from support import REALDATA, query, scalar
-
-from collectors.feed_parse import FeedRejected, parse_feed
-from collectors.xml_safety import EntityExpansionRefused, find_doctype, make_safe
+from tiemeter.collectors.feed_parse import FeedRejected, parse_feed
+from tiemeter.collectors.xml_safety import EntityExpansionRefused, find_doctype, make_safe
 
 RSS = '<rss version="2.0"><channel><title>t</title><item><title>{title}</title><link>http://b.example/1</link></item></channel></rss>'
 

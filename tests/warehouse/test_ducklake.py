@@ -23,12 +23,12 @@ import duckdb
 import pytest
 import sqlalchemy
 from support import REPO, realdata, run_cli
+from tiemeter.warehouse.connection import lake_attach_sql, lake_config, warehouse
+from tiemeter.warehouse.loader import load_file, load_pending
 
 from bench.synth import FIRST_ID, write_pages
 from tiemeter.landing import QUARANTINE_RESOURCE, RESOURCES, landing_files
 from tiemeter.settings import CATALOG_ENV, DATA_PATH_ENV, Home
-from warehouse.connection import lake_attach_sql, lake_config, warehouse
-from warehouse.loader import load_file, load_pending
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 
@@ -79,7 +79,7 @@ LOADER = """
 import json, sys, time
 from pathlib import Path
 from tiemeter.settings import Home
-from warehouse.loader import load_pending
+from tiemeter.warehouse.loader import load_pending
 start = Path(sys.argv[2])
 while not start.exists():
     time.sleep(0.01)
@@ -91,7 +91,7 @@ READER = """
 import json, sys, time
 from pathlib import Path
 from tiemeter.settings import Home
-from warehouse.connection import warehouse
+from tiemeter.warehouse.connection import warehouse
 start, stop = Path(sys.argv[2]), Path(sys.argv[3])
 samples = []
 with warehouse(Home.resolve(sys.argv[1]), read_only=True) as con:
@@ -319,7 +319,7 @@ def test_a_commit_conflict_is_retried_and_the_file_loads_once(lake, tmp_path, ca
                     other.execute("DELETE FROM meta.load_ledger WHERE landing_file = 'conflict-bait'")
                 return con.execute(sql, params) if params is not None else con.execute(sql)
 
-        with caplog.at_level(logging.INFO, logger="warehouse.loader"):
+        with caplog.at_level(logging.INFO, logger="tiemeter.warehouse.loader"):
             outcome = load_file(Interleaved(), home.landing, new[0])
     assert outcome.status == "loaded" and outcome.rows == lines
     assert "commit conflict" in caplog.text

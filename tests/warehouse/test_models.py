@@ -6,8 +6,7 @@ import duckdb
 import pytest
 import yaml
 from support import REALDATA
-
-from transforms.project import LAYERS, MODELS_DIR, model_names, run_tests
+from tiemeter.transforms.project import LAYERS, MODELS_DIR, model_names, run_tests
 
 
 def _schema_entries() -> dict[str, dict]:

@@ -6,9 +6,9 @@ import argparse
 from functools import partial
 from pathlib import Path
 
-from collectors.blog_sites import resolve_site
-from collectors.export_import import DISQUS_XML, WXR, ExportFormat, import_export
-from collectors.feed_import import import_feed, is_url
+from tiemeter.collectors.blog_sites import resolve_site
+from tiemeter.collectors.export_import import DISQUS_XML, WXR, ExportFormat, import_export
+from tiemeter.collectors.feed_import import import_feed, is_url
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.imports import IMPORT_HELP, report_imports
 from tiemeter.config import load_config

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from collectors.x_api.collector import XCollector
+from tiemeter.collectors.x_api.collector import XCollector
 from tiemeter.commands.collect_progress import CollectProgress
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_report

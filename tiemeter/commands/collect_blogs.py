@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from collectors.blogs import blog_http_policy, collect_blogs
-from collectors.http import HttpClient
+from tiemeter.collectors.blogs import blog_http_policy, collect_blogs
+from tiemeter.collectors.http import HttpClient
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_report
 from tiemeter.config import load_config

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
-from collectors.x_api.collector import CollectListener
-from collectors.x_api.ledger import RunTotals
-from collectors.x_api.paginate import PageJob
+from tiemeter.collectors.x_api.collector import CollectListener
+from tiemeter.collectors.x_api.ledger import RunTotals
+from tiemeter.collectors.x_api.paginate import PageJob
 
 
 def _totals(totals: RunTotals) -> str:

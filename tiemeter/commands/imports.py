@@ -6,10 +6,10 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from collectors.conversions_import import conversions_importer
-from collectors.imports import ImportResult
-from collectors.twarc_import import import_twarc_file
-from collectors.x_archive import import_x_archive
+from tiemeter.collectors.conversions_import import conversions_importer
+from tiemeter.collectors.imports import ImportResult
+from tiemeter.collectors.twarc_import import import_twarc_file
+from tiemeter.collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_report
 from tiemeter.errors import FatalError, InputRejected

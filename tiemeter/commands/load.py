@@ -7,8 +7,8 @@ import argparse
 from tiemeter.operations import build, load, needs_build, raise_for_failed_loads
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
-from warehouse.connection import warehouse
-from warehouse.status import render_status
+from tiemeter.warehouse.connection import warehouse
+from tiemeter.warehouse.status import render_status
 
 
 def register(commands) -> None:

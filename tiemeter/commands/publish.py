@@ -6,15 +6,15 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from reports.report import write_report
 from tiemeter.config import Config
 from tiemeter.errors import FatalError
 from tiemeter.operations import build
+from tiemeter.reports.report import write_report
 from tiemeter.settings import Home
-from transforms.project import serve_docs
-from warehouse.connection import warehouse
-from warehouse.data_dictionary import write_dictionary
-from warehouse.export import export
+from tiemeter.transforms.project import serve_docs
+from tiemeter.warehouse.connection import warehouse
+from tiemeter.warehouse.data_dictionary import write_dictionary
+from tiemeter.warehouse.export import export
 
 DEFAULT_DICTIONARY = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
 

@@ -9,7 +9,7 @@ from tiemeter.config import load_config
 from tiemeter.operations import build, check
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
-from transforms.project import model_names
+from tiemeter.transforms.project import model_names
 
 
 def register(commands) -> None:
