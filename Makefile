@@ -31,9 +31,7 @@ setup: $(INSTALLED) $(AIRFLOW_HOME)/airflow.db
 lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	@# import-linter reads the installed layout (tiemeter/ with collectors/, warehouse/, ... inside), as links
-	@$(BIN)/python tests/helpers/installed_layout.py $(STATE)/layout > /dev/null
-	cd $(STATE)/layout && $(CURDIR)/$(BIN)/lint-imports --config $(CURDIR)/pyproject.toml
+	$(BIN)/lint-imports
 
 format: $(INSTALLED)
 	$(BIN)/ruff format .

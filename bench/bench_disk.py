@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import duckdb
-from tiemeter.warehouse.connection import STORAGE_VERSION
 
 from tiemeter.settings import Home
+from tiemeter.warehouse.connection import STORAGE_VERSION
 
 TOP_TABLES = 6
 

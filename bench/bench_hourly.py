@@ -17,15 +17,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tiemeter.collectors.twarc_import import import_twarc_file
-from tiemeter.transforms.project import run_dbt
-
 from bench import bench_disk
 from bench.synth import FIRST_ID, IDS_PER_TWEET, write_pages
+from tiemeter.collectors.twarc_import import import_twarc_file
 from tiemeter.config import parse_config
 from tiemeter.landing import new_run_id
 from tiemeter.operations import build, load, raise_for_failed_loads
 from tiemeter.settings import Home
+from tiemeter.transforms.project import run_dbt
 
 LAYERS = "staging + core + marts"
 

@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 import duckdb
-from tiemeter.warehouse.connection import lake_config, warehouse
 
 from bench.synth import FIRST_ID, IDS_PER_TWEET, write_pages
 from tiemeter.landing import landing_files
 from tiemeter.settings import CATALOG_ENV, DATA_PATH_ENV, Home
+from tiemeter.warehouse.connection import lake_config, warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 PG = ("127.0.0.1", 5432)

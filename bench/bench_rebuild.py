@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
-from tiemeter.transforms.project import build
-from tiemeter.warehouse.connection import memory_limit, warehouse
-from tiemeter.warehouse.context import write_context
-from tiemeter.warehouse.loader import load_pending
 
 from tiemeter.config import parse_config
 from tiemeter.landing import RollingLandingFile, provenance
 from tiemeter.settings import Home
+from tiemeter.transforms.project import build
+from tiemeter.warehouse.connection import memory_limit, warehouse
+from tiemeter.warehouse.context import write_context
+from tiemeter.warehouse.loader import load_pending
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 

@@ -20,9 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tiemeter.collectors.x_api.collector import XCollector
-
 from bench.synth import TEMPLATE
+from tiemeter.collectors.x_api.collector import XCollector
 from tiemeter.config import parse_config
 from tiemeter.settings import Home
 

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
 from tiemeter.collectors import disqus, feeds, wordpress
 from tiemeter.collectors.feed_parse import REFUSALS
 from tiemeter.collectors.http import HttpClient, HttpPolicy, Validators, redact_url
 from tiemeter.collectors.quarantine import Quarantine, Rejection
 from tiemeter.collectors.state_files import StateFile, collection_lock, safe_name
-
 from tiemeter.config import Blog, Config, DisqusConfig
 from tiemeter.errors import CollectionBusy, TiemeterError
 from tiemeter.landing import LandingFile, landing_path, new_run_id

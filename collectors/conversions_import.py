@@ -16,7 +16,6 @@ from pathlib import Path
 from tiemeter.collectors.conversions_values import BadValue, parse_amount, parse_time
 from tiemeter.collectors.imports import ImportResult, finish_import, start_import
 from tiemeter.collectors.quarantine import Quarantine, Rejection
-
 from tiemeter.landing import CONVERSIONS, RollingLandingFile, provenance
 
 RESOURCE = CONVERSIONS

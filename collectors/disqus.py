@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from tiemeter.collectors.http import HttpClient, RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
 
+from tiemeter.collectors.http import HttpClient, RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
 from tiemeter.errors import FatalError, TiemeterError
 from tiemeter.landing import BLOG_DISQUS_API, provenance, stamp_object
 

@@ -18,7 +18,6 @@ from tiemeter.collectors.imports import ImportResult, finish_import, start_impor
 from tiemeter.collectors.quarantine import Quarantine, Rejection
 from tiemeter.collectors.xml_records import XmlRecordError, iter_records
 from tiemeter.collectors.xml_safety import EntityExpansionRefused
-
 from tiemeter.landing import BLOG_DISQUS_XML, BLOG_WXR, RollingLandingFile, provenance
 
 

@@ -16,7 +16,6 @@ from tiemeter.collectors.feeds import RESOURCE, feed_stamp, fetch_feed, guess_ki
 from tiemeter.collectors.http import HttpClient, redact_url
 from tiemeter.collectors.imports import ImportResult, find_landed, import_landing_name
 from tiemeter.collectors.quarantine import Quarantine, Rejection
-
 from tiemeter.errors import SkippableError
 from tiemeter.landing import LandingFile, landing_path
 

@@ -19,9 +19,9 @@ import charset_normalizer
 import feedparser
 import orjson
 from feedparser.datetimes import _parse_date
+
 from tiemeter.collectors.json_limits import nesting_refusal, too_deep
 from tiemeter.collectors.xml_safety import EntityExpansionRefused, make_safe
-
 from tiemeter.errors import SkippableError
 
 JSON_FEED_PREFIX = "https://jsonfeed.org/version/"

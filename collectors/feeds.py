@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+
 from tiemeter.collectors.feed_parse import ParsedFeed, parse_feed
 from tiemeter.collectors.http import HttpClient, SkippableHttpError, Validators, redact_url
-
 from tiemeter.landing import BLOG_FEEDS, provenance
 
 RESOURCE = BLOG_FEEDS

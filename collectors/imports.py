@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tiemeter.collectors.quarantine import Rejection
-
 from tiemeter.landing import file_sha256
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 import simdjson
-from tiemeter.collectors.quarantine import Rejection
 
+from tiemeter.collectors.quarantine import Rejection
 from tiemeter.errors import SkippableError
 
 # A file whose first lines are all unreadable is not JSONL at all (a CSV, a pretty-printed

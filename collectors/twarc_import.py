@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+
 from tiemeter.collectors.imports import ImportResult, finish_import, start_import
 from tiemeter.collectors.jsonl_reader import JsonLine, read_json_lines
 from tiemeter.collectors.quarantine import Quarantine, Rejection
 from tiemeter.collectors.x_shapes import ARRAY_TYPES, OBJECT_TYPES, classify_page, endpoint_from_url
-
 from tiemeter.landing import (
     PROVENANCE_KEY,
     X_API_PAGES,

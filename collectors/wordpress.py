@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from tiemeter.collectors.http import HttpClient, SkippableHttpError, redact_url
 
+from tiemeter.collectors.http import HttpClient, SkippableHttpError, redact_url
 from tiemeter.errors import TiemeterError
 from tiemeter.landing import BLOG_WP_API, provenance
 

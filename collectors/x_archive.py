@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from tiemeter.collectors.imports import ImportResult, find_landed, finish_import, import_landing_name
 from tiemeter.collectors.json_limits import nesting_refusal, too_deep
 from tiemeter.collectors.quarantine import Quarantine, Rejection
-
 from tiemeter.landing import X_ARCHIVE_FOLLOWS, X_ARCHIVE_TWEETS, RollingLandingFile, provenance, stamp_object
 
 SOURCE = "x_archive"

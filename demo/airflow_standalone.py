@@ -18,13 +18,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tiemeter.dag_files import dags_folder
 from tiemeter.demo.case_study import build_case_study
 from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 from tiemeter.demo.fake_blog import FakeBlog
 from tiemeter.demo.fake_x_api.server import FakeXApi
 from tiemeter.demo.run import STATE, prepare
-
-from tiemeter.dag_files import dags_folder
 
 HOME = STATE / "airflow-demo"
 # its own Airflow home, apart from the one `make demo` and `make test` run dag.test() in

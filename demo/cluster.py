@@ -16,13 +16,12 @@ import sys
 import time
 from pathlib import Path
 
+from tiemeter.cluster import AirflowApi, Cluster, ClusterSpec, missing_services, recreate_database
 from tiemeter.demo.case_study import build_case_study
 from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 from tiemeter.demo.fake_blog import FakeBlog
 from tiemeter.demo.fake_x_api.server import FakeXApi
 from tiemeter.demo.run import case_study_table, prepare
-
-from tiemeter.cluster import AirflowApi, Cluster, ClusterSpec, missing_services, recreate_database
 
 REPO = Path(__file__).resolve().parents[1]
 HOME = REPO / ".tiemeter" / "cluster"

@@ -18,14 +18,14 @@ import time
 from pathlib import Path
 
 import duckdb
+
+from tiemeter.dag_files import dags_folder
 from tiemeter.demo.case_study import build_case_study
 from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL, demo_config
 from tiemeter.demo.fake_blog import FakeBlog
 from tiemeter.demo.fake_x_api.server import FakeXApi
-from tiemeter.warehouse.connection import connect
-
-from tiemeter.dag_files import dags_folder
 from tiemeter.settings import Home
+from tiemeter.warehouse.connection import connect
 
 # state under ./.tiemeter of the folder it runs in (`make demo`: the checkout), never beside an installed package
 STATE = Path(os.environ.get("TIEMETER_DEMO_STATE") or Path.cwd() / ".tiemeter").resolve()

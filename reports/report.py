@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
-from tiemeter.warehouse.connection import warehouse
 
 from tiemeter.settings import Home
+from tiemeter.warehouse.connection import warehouse
 
 if TYPE_CHECKING:
     import altair as alt

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tiemeter.warehouse.connection import dbt_environment, warehouse, writer_lock
-
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
+from tiemeter.warehouse.connection import dbt_environment, warehouse, writer_lock
 
 PROJECT_DIR = Path(__file__).resolve().parent
 MODELS_DIR = PROJECT_DIR / "models"

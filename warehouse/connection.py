@@ -24,11 +24,11 @@ from pathlib import Path
 import duckdb
 import duckdb_extension_ducklake
 import duckdb_extension_postgres
-from tiemeter.warehouse.schema import ensure_schema
 
 from tiemeter.errors import FatalError, RetriableError
 from tiemeter.settings import Home
 from tiemeter.temp_files import temp_path
+from tiemeter.warehouse.schema import ensure_schema
 
 
 class WarehouseLocked(RetriableError):

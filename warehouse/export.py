@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from tiemeter.warehouse.connection import warehouse
 
 from tiemeter.errors import FatalError
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep, temp_path
+from tiemeter.warehouse.connection import warehouse
 
 EXPORT_SCHEMAS = ("core", "marts")
 SNAPSHOT_NAME = "tiemeter.duckdb"

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-from tiemeter.warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
 
 from tiemeter.landing import (
     PROVENANCE_KEY,
@@ -34,6 +33,7 @@ from tiemeter.landing import (
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
+from tiemeter.warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
 
 log = logging.getLogger(__name__)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 
 import duckdb
-from tiemeter.warehouse.context import ensure_context_tables
 
 from tiemeter.landing import RESOURCES
+from tiemeter.warehouse.context import ensure_context_tables
 
 SCHEMAS = ("raw", "meta", "staging", "core", "marts")
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 import tweepy
+
 from tiemeter.collectors.http import HttpClient, HttpPolicy, RateLimitWaitTooLong, SkippableHttpError
 from tiemeter.collectors.state_files import collection_lock, safe_name
 from tiemeter.collectors.x_api.budget import Budget, BudgetExhausted, price_table
@@ -42,7 +43,6 @@ from tiemeter.collectors.x_api.units import (
 )
 from tiemeter.collectors.x_api.user_ids import UserIds
 from tiemeter.collectors.x_shapes import OBJECT_TYPES
-
 from tiemeter.config import Config
 from tiemeter.errors import FatalError, RetriableError, SkippableError
 from tiemeter.landing import new_run_id

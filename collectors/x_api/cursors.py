@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from tiemeter.collectors.state_files import read_json, write_json_atomic
-
 from tiemeter.landing import relative_name
 
 

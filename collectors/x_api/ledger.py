@@ -25,7 +25,6 @@ from tiemeter.collectors.x_api.budget import Budget
 from tiemeter.collectors.x_api.pages import iso_epoch
 from tiemeter.collectors.x_api.transport import endpoint_template
 from tiemeter.collectors.x_shapes import ARRAY_TYPES, OBJECT_TYPES
-
 from tiemeter.landing import X_API_REQUESTS, landing_path, provenance, stamp_object, write_landing_file
 from tiemeter.temp_files import writer_dead, writer_tag
 

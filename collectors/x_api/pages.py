@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
+
 from tiemeter.collectors.x_api.transport import Page, request_subject
 from tiemeter.collectors.x_shapes import classify_page
-
 from tiemeter.landing import (
     X_API_PAGES,
     iso,

@@ -16,7 +16,6 @@ from tiemeter.collectors.x_api.cursors import CursorStore
 from tiemeter.collectors.x_api.ledger import FLUSH_EVERY, RequestLedger, RunTotals, count_items
 from tiemeter.collectors.x_api.pages import PageLander
 from tiemeter.collectors.x_api.transport import Page, XApiSession, sent_path_and_params
-
 from tiemeter.errors import RetriableError
 
 

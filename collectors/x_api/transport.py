@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import requests
 import simdjson
 import tweepy
+
 from tiemeter.collectors.http import HttpClient, InvalidBody
 
 # tweepy logs request headers (the bearer token) at DEBUG: keep its loggers above that, always.

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from tiemeter.collectors.state_files import append_json_lines, locked, read_json_lines, write_atomic
 
+from tiemeter.collectors.state_files import append_json_lines, locked, read_json_lines, write_atomic
 from tiemeter.temp_files import fsync_path
 
 # Re-poll metrics about 1 h, 6 h, 24 h and 7 d after posting: metrics become a time series.

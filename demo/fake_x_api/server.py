@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
+
 from tiemeter.demo.fake_x_api.dataset import XDataset
 from tiemeter.demo.fake_x_api.endpoints import BadRequest, Endpoint, Endpoints, Pagination, route
 from tiemeter.demo.fake_x_api.faults import Faults

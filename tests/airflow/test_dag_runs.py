@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from case_study_counts import HEAVYWEIGHT, exposure_by_class, followers, last_touch, sharing_tweets
 from support import query, scalar
+
 from tiemeter.demo.case_study import APPEAL_URL, build_case_study
 from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 
@@ -24,7 +25,6 @@ def demo_run(tmp_path_factory, study):
     from tiemeter.demo.fake_blog import FakeBlog
     from tiemeter.demo.fake_x_api.server import FakeXApi
     from tiemeter.demo.run import prepare, run_dags
-
     from tiemeter.settings import Home
 
     saved = dict(os.environ)
@@ -318,7 +318,6 @@ def test_a_failing_source_does_not_stop_the_others(tmp_path, study):
     """Two blogs, one broken: the good one lands, the broken task fails alone, and the build runs."""
     from tiemeter.demo.fake_blog import FakeBlog
     from tiemeter.demo.run import run_dags
-
     from tiemeter.settings import Home
 
     home = Home.resolve(tmp_path / "home").ensure()

@@ -3,10 +3,9 @@ when something new arrived (two operations, each one job)."""
 
 from __future__ import annotations
 
-from tiemeter.warehouse.loader import LoadReport
-
 from tiemeter.operations import build, load, needs_build
 from tiemeter.settings import Home
+from tiemeter.warehouse.loader import LoadReport
 
 
 def load_core(home: Home) -> LoadReport:

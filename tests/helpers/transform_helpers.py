@@ -9,12 +9,12 @@ from pathlib import Path
 
 import duckdb
 from scenario import BLOG_COMMENT_COLUMNS, BLOG_POST_COLUMNS
-from tiemeter.transforms.project import build, run_dbt, run_tests
-from tiemeter.warehouse.connection import warehouse
-from tiemeter.warehouse.context import write_context
 
 from tiemeter.config import parse_config
 from tiemeter.operations import load, raise_for_failed_loads
+from tiemeter.transforms.project import build, run_dbt, run_tests
+from tiemeter.warehouse.connection import warehouse
+from tiemeter.warehouse.context import write_context
 
 BLOG_MODELS = ("blog_posts", "blog_comments")
 

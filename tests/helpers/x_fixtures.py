@@ -15,11 +15,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from support import query
+
 from tiemeter.collectors.http import HttpPolicy
 from tiemeter.collectors.x_api.collector import XCollector
-from tiemeter.demo.fake_x_api import FakeXApi
-
 from tiemeter.config import load_config
+from tiemeter.demo.fake_x_api import FakeXApi
 
 TOKEN = "tok-3c7f1e0a9b5d4c2e8f6a1b0c9d8e7f6a"
 CAMPAIGN_URL = "https://example.blog/2012/12/a-door-for-christmas/"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from blog_expectations import md5_email
 from blog_helpers import write_config
 from support import query, scalar
+
 from tiemeter.demo.blog_dataset import sample_dataset
 from tiemeter.demo.fake_blog import FakeBlog
 
@@ -119,6 +120,7 @@ def test_atom_feeds_thread_comments_with_in_reply_to(home, cli, tmp_path):
 
 def test_state_moves_only_with_landed_data(home, tmp_path):
     from blog_helpers import blog, fast_client
+
     from tiemeter.collectors.blogs import collect_blogs, state_of
 
     with FakeBlog(sample_dataset()) as fake:

@@ -10,11 +10,11 @@ import pytest
 from blog_helpers import DISQUS_KEY, blog, failed_blog_checks, fast_client, write_config
 from pipeline_steps import load_core
 from support import query, scalar
+
 from tiemeter.collectors.blogs import collect_blogs, state_of
+from tiemeter.config import DisqusConfig
 from tiemeter.demo.blog_dataset import BlogDataset
 from tiemeter.demo.fake_blog import FakeBlog
-
-from tiemeter.config import DisqusConfig
 
 
 def _minute(n: int) -> str:
@@ -240,7 +240,6 @@ def test_disqus_api_key_is_never_written_anywhere(home, cli, tmp_path, monkeypat
 
 def test_disqus_key_from_the_airflow_connection(monkeypatch):
     from tiemeter.collectors.disqus import resolve_api_key
-
     from tiemeter.errors import FatalError
 
     monkeypatch.delenv("DISQUS_API_KEY", raising=False)

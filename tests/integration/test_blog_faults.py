@@ -10,6 +10,7 @@ import tracemalloc
 import pytest
 from blog_helpers import blog, fast_client, write_config
 from support import scalar
+
 from tiemeter.collectors.blogs import collect_blogs
 from tiemeter.demo.blog_dataset import sample_dataset
 from tiemeter.demo.fake_blog import FakeBlog

@@ -10,8 +10,9 @@ import sys
 
 import pytest
 from support import REPO
-from tiemeter.demo.fake_x_api import FakeXApi
 from x_fixtures import TOKEN, build_world, landed_pages, page_key, write_config
+
+from tiemeter.demo.fake_x_api import FakeXApi
 
 # answered more than once by design: users/by and the users lookup are snapshots, re-read each run
 SNAPSHOTS = ("/2/users/by", "/2/users")

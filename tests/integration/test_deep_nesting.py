@@ -7,6 +7,7 @@ import json
 
 from blog_helpers import blog, fast_client
 from support import REALDATA, query, scalar
+
 from tiemeter.collectors.blogs import collect_blogs
 from tiemeter.demo.fake_blog import FakeBlog
 

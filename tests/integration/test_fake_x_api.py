@@ -14,9 +14,10 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 from support import REPO, realdata
+from x_fixtures import CAMPAIGN_URL, PHRASE, TOKEN, FakeClock, build_world, serving
+
 from tiemeter.collectors.x_api.fields import tweet_request, user_request
 from tiemeter.demo.fake_x_api import FakeXApi
-from x_fixtures import CAMPAIGN_URL, PHRASE, TOKEN, FakeClock, build_world, serving
 
 
 @functools.cache

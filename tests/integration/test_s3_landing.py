@@ -25,9 +25,9 @@ import pytest
 import s3fs
 from moto.server import ThreadedMotoServer
 from support import REPO, realdata, run_cli
-from tiemeter.demo.fake_x_api import FakeXApi
 from x_fixtures import TOKEN, build_world, write_config
 
+from tiemeter.demo.fake_x_api import FakeXApi
 from tiemeter.landing import LANDING_GLOB
 from tiemeter.operations import load
 from tiemeter.settings import Home

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from case_study_counts import followers, sharing_tweets
 from support import REPO
+
 from tiemeter.demo.case_study import build_case_study
 
 PIP = [sys.executable, "-m", "pip", "--disable-pip-version-check"]

@@ -14,7 +14,6 @@ from collections import Counter
 import pytest
 from pipeline_steps import load_core
 from support import REPO, query, scalar
-from tiemeter.demo.fake_x_api import FakeXApi
 from x_fixtures import (
     TOKEN,
     build_world,
@@ -26,6 +25,8 @@ from x_fixtures import (
     warehouse_contents,
     write_config,
 )
+
+from tiemeter.demo.fake_x_api import FakeXApi
 
 
 def _collect_command(config) -> list[str]:

@@ -6,9 +6,10 @@ import json
 import subprocess
 import sys
 
+from x_fixtures import FakeClock, collector, posting_world, serving, write_config
+
 from tiemeter.collectors.x_api.budget import DEFAULT_PRICES_USD, BudgetExhausted
 from tiemeter.collectors.x_api.shared_budget import SharedBudget
-from x_fixtures import FakeClock, collector, posting_world, serving, write_config
 
 FULL_PAGE_USD = 100 * DEFAULT_PRICES_USD["post_read"]  # a search page of 100 tweets
 SEARCH = "/2/tweets/search/recent"

@@ -19,6 +19,7 @@ from case_study_counts import (
     touches,
     when,
 )
+
 from tiemeter.demo.case_study import APPEAL_URL, build_case_study
 
 
@@ -179,6 +180,7 @@ def test_the_closing_thank_you_is_the_last_event(study):
 def test_the_demo_table_reads_exposure_reach_and_credit_from_the_marts_that_have_them():
     """With issue 11's columns the table takes them as they are (here a hand-made warehouse)."""
     import duckdb
+
     from tiemeter.demo.run import campaign_numbers
 
     con = duckdb.connect()

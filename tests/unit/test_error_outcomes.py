@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import pytest
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
-from tiemeter.collectors.http import RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
-from tiemeter.collectors.x_api.budget import BudgetExhausted
-from tiemeter.transforms.project import DbtError
-from tiemeter.warehouse.connection import WarehouseLocked
 
 from tiemeter import cli
 from tiemeter.airflow_tasks import airflow_errors
+from tiemeter.collectors.http import RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
+from tiemeter.collectors.x_api.budget import BudgetExhausted
 from tiemeter.commands import load as load_command
 from tiemeter.config import ConfigError
 from tiemeter.errors import CollectionBusy, FatalError, InputRejected
+from tiemeter.transforms.project import DbtError
+from tiemeter.warehouse.connection import WarehouseLocked
 
 # README: exit code -> the Airflow state of the same condition
 README = {1: "failed", 3: "skipped", 4: "success", 5: "retried"}

@@ -26,13 +26,13 @@ from pathlib import Path
 import orjson
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+
 from tiemeter.collectors.conversions_import import import_conversions_file
 from tiemeter.collectors.export_import import DISQUS_XML, WXR, import_export
 from tiemeter.collectors.feed_parse import REFUSALS, parse_feed
 from tiemeter.collectors.feeds import comment_feeds, guess_kind, next_page_url
 from tiemeter.collectors.twarc_import import import_twarc_file
 from tiemeter.collectors.x_archive import import_x_archive
-
 from tiemeter.landing import PROVENANCE_KEY, QUARANTINE_RESOURCE
 
 settings.register_profile(

@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tiemeter.warehouse.connection import dbt_environment, lake_attach_sql, redact
 
 from tiemeter.config import ConfigError, parse_config
 from tiemeter.settings import CATALOG_ENV, DATA_PATH_ENV, Home
+from tiemeter.warehouse.connection import dbt_environment, lake_attach_sql, redact
 
 CATALOG = "postgres:dbname=tiemeter host=127.0.0.1 user=postgres"
 

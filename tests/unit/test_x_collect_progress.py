@@ -6,7 +6,6 @@ import io
 
 from tiemeter.collectors.x_api.ledger import RunTotals
 from tiemeter.collectors.x_api.paginate import PageJob
-
 from tiemeter.commands.collect_progress import CollectProgress
 
 

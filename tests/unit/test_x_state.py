@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from tiemeter.collectors.x_api.cursors import CursorStore
 from tiemeter.collectors.x_api.tweet_log import REPOLL_AFTER_S, TweetLog
-
 from tiemeter.landing import landing_path, write_landing_file
 
 
@@ -43,8 +42,8 @@ def test_the_tweet_log_skips_a_torn_line_and_keeps_appending(home):
 
 def test_bad_x_settings_name_their_key():
     import pytest
-    from tiemeter.collectors.x_api.budget import price_table
 
+    from tiemeter.collectors.x_api.budget import price_table
     from tiemeter.config import ConfigError, parse_config
 
     for table, key in (

@@ -380,9 +380,9 @@ def test_the_data_check_catches_double_credit(built):
     import contextlib
 
     import duckdb
-    from tiemeter.transforms.project import run_tests
 
     from tiemeter.settings import Home
+    from tiemeter.transforms.project import run_tests
 
     _, base, _ = built
     copy = Home.resolve(base / "tampered", base / "tampered.duckdb")
@@ -520,6 +520,7 @@ def test_attribution_config_is_validated():
 
 def test_an_older_metrics_table_gets_the_new_columns(tmp_path):
     import duckdb
+
     from tiemeter.warehouse.context import ensure_context_tables
 
     con = duckdb.connect(str(tmp_path / "old.duckdb"))

@@ -7,6 +7,7 @@ import time
 
 import pytest
 from support import REALDATA, query, scalar
+
 from tiemeter.collectors.feed_parse import FeedRejected, parse_feed
 from tiemeter.collectors.xml_safety import EntityExpansionRefused, find_doctype, make_safe
 

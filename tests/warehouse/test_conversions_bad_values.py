@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from support import query, scalar
+
 from tiemeter.collectors.conversions_values import BadValue, parse_amount, parse_time
 
 HEADER = "email,name,amount,currency,occurred_at\n"

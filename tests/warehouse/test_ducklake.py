@@ -23,12 +23,12 @@ import duckdb
 import pytest
 import sqlalchemy
 from support import REPO, realdata, run_cli
-from tiemeter.warehouse.connection import lake_attach_sql, lake_config, warehouse
-from tiemeter.warehouse.loader import load_file, load_pending
 
 from bench.synth import FIRST_ID, write_pages
 from tiemeter.landing import QUARANTINE_RESOURCE, RESOURCES, landing_files
 from tiemeter.settings import CATALOG_ENV, DATA_PATH_ENV, Home
+from tiemeter.warehouse.connection import lake_attach_sql, lake_config, warehouse
+from tiemeter.warehouse.loader import load_file, load_pending
 
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 

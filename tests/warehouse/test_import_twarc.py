@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from independent_counts import twarc_counts
 from support import REALDATA, query, realdata_files, scalar
-from tiemeter.transforms.project import run_dbt
 
 from tiemeter.operations import load, raise_for_failed_loads
+from tiemeter.transforms.project import run_dbt
 
 X_DIR = REALDATA / "x_api_v2"
 ALL_FILES = realdata_files("x_api_v2", lambda p: p.name != "SOURCES.md")

@@ -6,6 +6,7 @@ import duckdb
 import pytest
 import yaml
 from support import REALDATA
+
 from tiemeter.transforms.project import LAYERS, MODELS_DIR, model_names, run_tests
 
 

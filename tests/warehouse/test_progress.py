@@ -77,9 +77,8 @@ def test_a_terminal_gets_a_bar_not_lines():
 def test_transform_draws_a_bar_on_a_terminal_and_lines_in_logs(home, cli):
     import contextlib
 
-    from tiemeter.transforms.project import model_names
-
     from tiemeter.cli import main
+    from tiemeter.transforms.project import model_names
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

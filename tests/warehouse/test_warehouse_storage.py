@@ -8,10 +8,10 @@ import json
 
 import duckdb
 from support import REALDATA
-from tiemeter.collectors.twarc_import import import_twarc_file
-from tiemeter.warehouse.loader import load_pending
 
+from tiemeter.collectors.twarc_import import import_twarc_file
 from tiemeter.landing import new_run_id
+from tiemeter.warehouse.loader import load_pending
 
 PAGE = REALDATA / "x_api_v2" / "noflat.jsonl"  # one real search page, 416 kB
 
