@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import random
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import duckdb_extension_ducklake
@@ -29,6 +31,9 @@ from tiemeter.errors import FatalError, RetriableError
 from tiemeter.settings import Home
 from tiemeter.temp_files import temp_path
 from tiemeter.warehouse.schema import ensure_schema
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class WarehouseLocked(RetriableError):
@@ -296,26 +301,49 @@ def _parquet_only(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"CALL {LAKE}.set_option('data_inlining_row_limit', 0, schema => '{schema}')")
 
 
-def retrying_transaction(con: duckdb.DuckDBPyConnection, work, attempts: int = 12):
-    """``work()`` in one transaction, run again after a DuckLake commit conflict (rolled back whole).
-    On the DuckDB file (one writer) the first attempt commits."""
+# Commit conflicts on a DuckLake (another writer committed to the same tables first): the transaction
+# is rolled back whole and run again, with a growing, jittered pause.
+CONFLICT_ATTEMPTS = 12
+
+
+def retry_on_conflict(
+    run: Callable[[], T], what: str, logger: logging.Logger | None = None, attempts: int = CONFLICT_ATTEMPTS
+) -> T:
+    """``run()`` (one transaction, which it rolls back whole when it fails), run again after a DuckLake
+    commit conflict; after ``attempts`` conflicts in a row LakeConflict, a retry outcome: nothing of
+    ``what`` was committed. On the DuckDB file (one writer) the first attempt commits."""
     for attempt in range(attempts):
+        try:
+            return run()
+        except duckdb.Error as error:
+            if not is_lake_conflict(error):
+                raise
+            reason = redact(" ".join(str(error).split()))[:300]
+            if attempt + 1 == attempts:
+                raise LakeConflict(
+                    f"{what}: {attempts} commit conflicts in a row with other writers; nothing of it was "
+                    f"committed, run it again ({reason})"
+                ) from None
+            (logger or log).info("%s: commit conflict, running it again (%s)", what, reason[:200])
+            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def retrying_transaction(con: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
+    """``work()`` in one transaction, run again after a DuckLake commit conflict."""
+
+    def once() -> T:
         con.execute("BEGIN TRANSACTION")
         try:
             result = work()
             con.execute("COMMIT")
-            return result
-        except duckdb.Error as error:
+        except duckdb.Error:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
-            if not is_lake_conflict(error):
-                raise
-            if attempt + 1 == attempts:
-                raise LakeConflict(
-                    f"{attempts} commit conflicts in a row: {redact(str(error))[:300]}"
-                ) from None
-            time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
-    raise AssertionError("unreachable")
+            raise
+        return result
+
+    return retry_on_conflict(once, "a warehouse transaction")
 
 
 def is_lake_conflict(error: BaseException) -> bool:

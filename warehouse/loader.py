@@ -10,8 +10,6 @@ import contextlib
 import fcntl
 import json
 import logging
-import random
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,7 +31,13 @@ from tiemeter.landing import (
 )
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
-from tiemeter.warehouse.connection import LakeConflict, is_disk_full, is_lake_conflict, warehouse, writer_lock
+from tiemeter.warehouse.connection import (
+    is_disk_full,
+    is_lake_conflict,
+    retry_on_conflict,
+    warehouse,
+    writer_lock,
+)
 
 log = logging.getLogger(__name__)
 
@@ -131,15 +135,6 @@ def _write_ledger(con, rel: str, resource: str, sha: str, size: int, rows, statu
     )
 
 
-# Commit conflicts on a DuckLake (another loader or a build committed to the same tables first): the
-# file's transaction is rolled back whole and run again, with a growing, jittered pause.
-CONFLICT_ATTEMPTS = 12
-
-
-def _conflict_pause(attempt: int) -> None:
-    time.sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random()))
-
-
 def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) -> FileOutcome:
     """Load one landing file (a local file, or an object read through one local copy)."""
     with local_copy(path) as (local, sha, size):
@@ -148,24 +143,9 @@ def load_file(con: duckdb.DuckDBPyConnection, landing_root: Path, path: Path) ->
 
 def _load_local(con: duckdb.DuckDBPyConnection, rel: str, path: Path, sha: str, size: int) -> FileOutcome:
     """Load one landing file in one transaction with its ledger row. A commit conflict (DuckLake)
-    rolls it back and runs it again; after CONFLICT_ATTEMPTS it raises LakeConflict (retry later):
-    the file stays pending, never half-loaded or lost."""
-    for attempt in range(CONFLICT_ATTEMPTS):
-        try:
-            return _load_file_once(con, rel, path, sha, size)
-        except duckdb.Error as error:
-            if not is_lake_conflict(error):
-                raise
-            with contextlib.suppress(duckdb.Error):
-                con.execute("ROLLBACK")
-            if attempt + 1 == CONFLICT_ATTEMPTS:
-                raise LakeConflict(
-                    f"{path}: {CONFLICT_ATTEMPTS} commit conflicts in a row with other writers; "
-                    f"the file stays pending ({_one_line(error)})"
-                ) from None
-            log.info("%s: commit conflict, loading it again (%s)", path.name, _one_line(error)[:200])
-            _conflict_pause(attempt)
-    raise AssertionError("unreachable")
+    rolls it back and runs it again (``retry_on_conflict``); after too many it raises LakeConflict
+    (retry later): the file stays pending, never half-loaded or lost."""
+    return retry_on_conflict(lambda: _load_file_once(con, rel, path, sha, size), rel, log)
 
 
 def _load_file_once(con: duckdb.DuckDBPyConnection, rel: str, path: Path, sha: str, size: int) -> FileOutcome:
