@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,7 +24,7 @@ from tiemeter.errors import FatalError, IncompleteRun, Outcome, TiemeterError
 from tiemeter.landing import new_run_id
 from tiemeter.operations import build, check, load, raise_for_failed_loads
 from tiemeter.reports.report import write_report
-from tiemeter.settings import REPLAY_NOW_ENV, Home, replay_offset_s
+from tiemeter.settings import Home, replay_offset_s
 from tiemeter.warehouse.export import export
 
 log = logging.getLogger(__name__)
@@ -73,17 +72,7 @@ def collect_x(
     demo) sets the replay clock for this task alone, as ``TIEMETER_REPLAY_NOW`` does for a process.
     """
     config, token = x_config_and_token(load_config())
-    offset = replay_offset_s()
-    if replay_now:
-        saved = os.environ.get(REPLAY_NOW_ENV)
-        os.environ[REPLAY_NOW_ENV] = replay_now
-        try:
-            offset = replay_offset_s()
-        finally:
-            if saved is None:
-                os.environ.pop(REPLAY_NOW_ENV, None)
-            else:
-                os.environ[REPLAY_NOW_ENV] = saved
+    offset = replay_offset_s(replay_now)
     collector = XCollector(config, resolve_home(), token, shared_budget_key=dag_run, now_offset_s=offset)
     result = collector.run(units)
     log.info("%s", result.summary())

@@ -93,13 +93,14 @@ class Home:
 REPLAY_NOW_ENV = "TIEMETER_REPLAY_NOW"
 
 
-def replay_offset_s() -> float:
-    """Seconds between ``TIEMETER_REPLAY_NOW`` (an ISO 8601 time) and now; 0 when it is unset.
+def replay_offset_s(value: str | None = None) -> float:
+    """Seconds between ``value`` or else ``TIEMETER_REPLAY_NOW`` (an ISO 8601 time) and now; 0 when
+    neither is set.
 
     Set, an X collection behaves as if it ran at that time: the replay of archived data, such as
     the demo's 2012 case study, where the metrics re-poll (1 h, 6 h, 24 h and 7 days after a tweet)
     must see tweets as fresh. Never set it for live collection."""
-    value = os.environ.get(REPLAY_NOW_ENV, "").strip()
+    value = (value or os.environ.get(REPLAY_NOW_ENV, "")).strip()
     if not value:
         return 0.0
 
