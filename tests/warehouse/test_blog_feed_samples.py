@@ -16,6 +16,8 @@ from blog_expectations import atom_alternate_links, feed_blocks, feed_comments, 
 from blog_helpers import failed_blog_checks
 from support import REALDATA, query, realdata_files, run_cli, scalar
 
+from tiemeter.operations import build
+
 FEEDS = REALDATA / "feeds"
 SAMPLES = realdata_files("feeds", lambda p: p.suffix in (".xml", ".json"))
 COMMENT_FEEDS = {
@@ -43,8 +45,9 @@ def imported(tmp_path_factory):
     codes = {
         p.stem: run_cli(home, "import", "feed", str(p), "--site", p.stem, "--no-load").code for p in SAMPLES
     }
-    loaded = run_cli(home, "load")
+    loaded = run_cli(home, "load")  # only loads: staging and core are built explicitly
     assert loaded.code == 0, loaded
+    build(home, layers=("staging", "core"))
     return home, codes
 
 

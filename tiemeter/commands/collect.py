@@ -7,7 +7,7 @@ import argparse
 from tiemeter.collectors.x_api.collector import XCollector
 from tiemeter.commands.collect_progress import CollectProgress
 from tiemeter.commands.groups import command_group
-from tiemeter.commands.load import load_and_report
+from tiemeter.commands.load import load_and_build_core
 from tiemeter.config import load_config
 from tiemeter.credentials import x_config_and_token
 from tiemeter.errors import IncompleteRun, TiemeterError
@@ -28,7 +28,7 @@ def register(commands) -> None:
         description="Token: env X_BEARER_TOKEN, or the password of the Airflow connection 'x_api'.",
     )
     x.add_argument("--config", help="tiemeter.toml (env TIEMETER_CONFIG, default ./tiemeter.toml)")
-    x.add_argument("--load", action="store_true", help="then load what landed into the warehouse")
+    x.add_argument("--load", action="store_true", help="then load what landed and build staging and core")
     x.add_argument(
         "--unit",
         action="append",
@@ -50,7 +50,7 @@ def _collect_x(args: argparse.Namespace, home: Home) -> None:
         progress.finish()
     print(result.summary())
     if args.load:
-        load_and_report(home)
+        load_and_build_core(home)
     try:
         result.raise_for_errors()
     except TiemeterError as error:  # each failed job was listed above as it failed: say it once

@@ -7,7 +7,7 @@ import argparse
 from tiemeter.collectors.blogs import blog_http_policy, collect_blogs
 from tiemeter.collectors.http import HttpClient
 from tiemeter.commands.groups import command_group
-from tiemeter.commands.load import load_and_report
+from tiemeter.commands.load import load_and_build_core
 from tiemeter.config import load_config
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.settings import Home
@@ -23,7 +23,7 @@ def register(commands) -> None:
     blogs.add_argument("--config", help="tiemeter.toml (default: $TIEMETER_CONFIG, else ./tiemeter.toml)")
     blogs.add_argument("--blog", action="append", metavar="NAME", help="only this blog (repeatable)")
     blogs.add_argument(
-        "--load", action="store_true", help="then load the landing zone and rebuild the tables"
+        "--load", action="store_true", help="then load the landing zone and build staging and core"
     )
     blogs.set_defaults(handler=_collect_blogs)
 
@@ -48,7 +48,7 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
         for failure in run.failures:
             print(f"  failed: {failure}")
     if args.load:
-        load_and_report(home)
+        load_and_build_core(home)
     if report.failures and not report.landed:
         raise FatalError(f"nothing collected: {len(report.failures)} source(s) failed (listed above)")
     if report.failures:

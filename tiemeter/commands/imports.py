@@ -11,7 +11,7 @@ from tiemeter.collectors.imports import ImportResult
 from tiemeter.collectors.twarc_import import import_twarc_file
 from tiemeter.collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
-from tiemeter.commands.load import load_and_report
+from tiemeter.commands.load import load_and_build_core
 from tiemeter.errors import FatalError, InputRejected
 from tiemeter.landing import new_run_id
 from tiemeter.progress import Progress
@@ -76,7 +76,7 @@ def report_imports(home: Home, results: list[ImportResult], no_load: bool) -> No
         if len(result.rejected) > 20:
             print(f"  ... {len(result.rejected) - 20} more rejections")
     if not no_load and any(r.landed for r in results):
-        load_and_report(home)
+        load_and_build_core(home)
     rejected = sum(len(r.rejected) for r in results)
     if rejected and not any(r.items for r in results):
         raise FatalError(f"nothing imported: {results[0].rejected[0].message()}")

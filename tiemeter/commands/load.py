@@ -8,15 +8,13 @@ from tiemeter.operations import build, load, needs_build, raise_for_failed_loads
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
 from tiemeter.warehouse.connection import warehouse
+from tiemeter.warehouse.loader import LoadReport
 from tiemeter.warehouse.status import render_status
 
 
 def register(commands) -> None:
     parser = commands.add_parser(
-        "load", help="load pending landing files, then build staging and core if anything new arrived"
-    )
-    parser.add_argument(
-        "--rebuild", action="store_true", help="rebuild the core tables even if nothing new landed"
+        "load", help="load pending landing files into raw.* (only loads: 'tiemeter transform' builds)"
     )
     parser.add_argument(
         "--verify",
@@ -30,14 +28,20 @@ def register(commands) -> None:
     status.set_defaults(handler=_status)
 
 
-def load_and_report(home: Home, force_build: bool = False, verify: bool = False) -> None:
+def _load_pending(home: Home, verify: bool = False) -> LoadReport:
     """Load everything pending (not only what this run landed: an earlier load may have been killed
-    or locked out), then build staging and core if anything new arrived (or ``force_build``); print
-    the summary, and fail when a file did not load."""
+    or locked out)."""
     with Progress("loading landing files", 0, unit="files") as progress:
-        report = load(home, verify=verify, progress=progress.update)
+        return load(home, verify=verify, progress=progress.update)
+
+
+def load_and_build_core(home: Home) -> None:
+    """The ``--load`` of the collect and import commands: load, then build staging and core if
+    anything new arrived (two operations, composed here); print the summary, and fail when a file did
+    not load."""
+    report = _load_pending(home)
     summary = report.summary()
-    if force_build or needs_build(home, report):
+    if needs_build(home, report):
         built = build(home, layers=("staging", "core")).build
         summary += f"; built {len(built.models)} staging/core model(s) in {built.seconds:.1f}s"
     print(summary)
@@ -45,7 +49,9 @@ def load_and_report(home: Home, force_build: bool = False, verify: bool = False)
 
 
 def _load(args: argparse.Namespace, home: Home) -> None:
-    load_and_report(home, force_build=args.rebuild, verify=args.verify)
+    report = _load_pending(home, verify=args.verify)
+    print(report.summary())
+    raise_for_failed_loads(report)
 
 
 def _status(args: argparse.Namespace, home: Home) -> None:

@@ -16,7 +16,9 @@ from tiemeter.warehouse.connection import warehouse
 from tiemeter.warehouse.data_dictionary import write_dictionary
 from tiemeter.warehouse.export import export
 
-DEFAULT_DICTIONARY = Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md"
+# the user's home (TIEMETER_HOME, default ./data), never beside the installed package; the checkout's
+# docs/data-dictionary.md is regenerated with --out docs/data-dictionary.md
+DICTIONARY_NAME = "data-dictionary.md"
 
 
 def register(commands) -> None:
@@ -27,7 +29,7 @@ def register(commands) -> None:
     parser.set_defaults(handler=_export)
 
     docs = commands.add_parser("docs", help="write the data dictionary from the warehouse's column comments")
-    docs.add_argument("--out", type=Path, default=DEFAULT_DICTIONARY, help="default docs/data-dictionary.md")
+    docs.add_argument("--out", type=Path, help=f"default HOME/{DICTIONARY_NAME}")
     docs.add_argument(
         "--from-models",
         action="store_true",
@@ -54,16 +56,17 @@ def _docs(args: argparse.Namespace, home: Home) -> None:
     if args.serve:
         serve_docs(home, args.port)
         return
+    out = args.out or home.root / DICTIONARY_NAME
     if args.from_models or not home.db_path.exists():
         with tempfile.TemporaryDirectory(prefix="tiemeter-docs-") as tmp:
             empty = Home.resolve(Path(tmp) / "home")
             _build_empty(empty)
             with warehouse(empty, read_only=True) as con:
-                path = write_dictionary(con, args.out)
+                path = write_dictionary(con, out)
     else:
         with warehouse(home, read_only=True) as con:
-            path = write_dictionary(con, args.out)
-    print(f"wrote {path}")
+            path = write_dictionary(con, out)
+    print(f"wrote {path.resolve()}")
 
 
 def _build_empty(home: Home) -> None:
