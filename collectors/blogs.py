@@ -22,7 +22,7 @@ from tiemeter.collectors.http import HttpClient, HttpPolicy, Validators, redact_
 from tiemeter.collectors.quarantine import Quarantine, Rejection
 from tiemeter.collectors.state_files import StateFile, collection_lock, safe_name
 from tiemeter.config import Blog, Config, DisqusConfig
-from tiemeter.errors import CollectionBusy, TiemeterError
+from tiemeter.errors import CollectionBusy, FatalError, InputRejected, TiemeterError
 from tiemeter.landing import LandingFile, landing_path, new_run_id
 from tiemeter.settings import Home
 from tiemeter.temp_files import sweep
@@ -260,6 +260,16 @@ class CollectReport:
     @property
     def landed(self) -> list[Path]:
         return [p for run in self.runs for p in run.landed]
+
+    def raise_for_failures(self, detail: str = "", others: str = "collected") -> None:
+        """The outcome of failed feeds, the same for the command line and the Airflow task: nothing
+        landed is fatal; some sources failed while the others landed is a skip (exit code 3, an
+        Airflow task skipped), not a success. ``detail`` follows the count of failures in the reason,
+        ``others`` says what became of the rest."""
+        if self.failures and not self.landed:
+            raise FatalError(f"nothing collected: {len(self.failures)} source(s) failed{detail}")
+        if self.failures:
+            raise InputRejected(f"{len(self.failures)} source(s) failed{detail}; the others were {others}")
 
 
 def collect_blogs(

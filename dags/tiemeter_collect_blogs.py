@@ -17,7 +17,8 @@ from tiemeter.schedule import collect_dag_settings
 One mapped task per `[[blogs]]` entry of `tiemeter.toml`: the posts feed, comment feeds, WordPress
 REST or Disqus (the key from the Airflow connection `disqus_api` or the env `DISQUS_API_KEY`, looked
 up when the task runs). Conditional GET keeps unchanged feeds cheap. A feed that fails is reported and
-the rest of the blog still lands; a blog that fails does not stop the others. Each finished blog
+the rest of the blog still lands, and the task ends skipped (as `tiemeter collect blogs` exits 3); a
+blog that fails does not stop the others. Each finished blog
 updates the `tiemeter://landing/blogs` Asset, which schedules `tiemeter_build_warehouse`.
 """,
 )

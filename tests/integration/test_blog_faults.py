@@ -8,12 +8,15 @@ import time
 import tracemalloc
 
 import pytest
+from airflow.sdk.exceptions import AirflowSkipException
 from blog_helpers import blog, fast_client, write_config
 from support import scalar
 
+from tiemeter.airflow_tasks import collect_blog
 from tiemeter.collectors.blogs import collect_blogs
 from tiemeter.demo.blog_dataset import sample_dataset
 from tiemeter.demo.fake_blog import FakeBlog
+from tiemeter.settings import Home
 
 CAP = 20 << 20
 FAULTS = {
@@ -153,3 +156,35 @@ def test_http_limits_are_validated(tmp_path, table, message):
     path.write_text(table)
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+def test_a_blog_with_a_failed_feed_is_skipped_alike_on_the_command_line_and_in_airflow(
+    home, cli, tmp_path, monkeypatch
+):
+    """One blog, its posts feed failing and its comments feed landing: exit code 3 on the command line
+    and a skipped Airflow task (the task body, as the DAG runs it), never exit 3 beside a success."""
+    with FakeBlog() as fake:
+        fake.faults["/feed/"] = "404"
+        config = write_config(
+            tmp_path / "t.toml",
+            [
+                {
+                    "name": "half",
+                    "site_url": fake.url("/"),
+                    "feed_url": fake.url("/feed/"),
+                    "comments_feed_url": fake.url("/comments/feed/"),
+                }
+            ],
+        )
+        result = cli(home, "collect", "blogs", "--config", str(config))
+        task_home = Home.resolve(tmp_path / "task_home")  # a fresh home: the comments feed lands again
+        monkeypatch.setenv("TIEMETER_CONFIG", str(config))
+        monkeypatch.setenv("TIEMETER_HOME", str(task_home.root))
+        with pytest.raises(AirflowSkipException, match="1 source\\(s\\) failed") as skipped:
+            collect_blog("half")
+    assert result.code == 3, result
+    assert "1 source(s) failed" in result.err
+    assert fake.url("/feed/") in str(skipped.value)
+    # both landed the comments feed: the skip is a partial failure, not nothing
+    for landed in (home, task_home):
+        assert list(landed.landing.glob("blog_feeds/*/*.jsonl")), landed.landing

@@ -3,21 +3,48 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
+import tiemeter
 from tiemeter import cli
 from tiemeter.airflow_tasks import airflow_errors
 from tiemeter.collectors.http import RateLimitWaitTooLong, RetriableHttpError, SkippableHttpError
 from tiemeter.collectors.x_api.budget import BudgetExhausted
 from tiemeter.commands import load as load_command
 from tiemeter.config import ConfigError
-from tiemeter.errors import CollectionBusy, FatalError, InputRejected
+from tiemeter.errors import CollectionBusy, FatalError, InputRejected, Outcome, TiemeterError
 from tiemeter.transforms.project import DbtError
 from tiemeter.warehouse.connection import WarehouseLocked
 
 # README: exit code -> the Airflow state of the same condition
 README = {1: "failed", 3: "skipped", 4: "success", 5: "retried"}
+# README's table of exit codes (and tiemeter/errors.py's): each outcome's exit code
+DOCUMENTED_EXIT_CODES = {Outcome.FATAL: 1, Outcome.SKIP: 3, Outcome.INCOMPLETE: 4, Outcome.RETRY: 5}
+
+# every module of the package (the DAG files aside: Airflow parses those), so that every error class
+# defined anywhere is a subclass of TiemeterError seen below
+for _module in pkgutil.walk_packages(tiemeter.__path__, "tiemeter."):
+    if not _module.name.startswith("tiemeter.dags"):
+        importlib.import_module(_module.name)
+
+
+def _error_classes(base: type = TiemeterError) -> list[type]:
+    found = []
+    for cls in base.__subclasses__():
+        found += [cls, *_error_classes(cls)]
+    return sorted(set(found) | {TiemeterError}, key=lambda c: f"{c.__module__}.{c.__qualname__}")
+
+
+def _instance(cls: type) -> TiemeterError:
+    """An instance with a message, without the class's own constructor arguments (status=, ...)."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, f"{cls.__name__} happened")
+    return error
+
 
 CASES = [
     (FatalError("bad"), 1),
@@ -80,3 +107,22 @@ def test_an_error_that_is_not_ours_fails_the_command_and_is_retried_by_airflow(h
     assert _exit_code(error, home, monkeypatch) == 1
     assert "KeyError" in capsys.readouterr().err
     assert _airflow_state(error) == "retried"
+
+
+ALL_CLASSES = _error_classes()
+
+
+def test_the_walk_finds_the_error_classes_of_every_layer():
+    modules = {cls.__module__.split(".")[1] for cls in ALL_CLASSES}
+    assert {"errors", "collectors", "warehouse", "transforms", "operations"} <= modules, modules
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: f"{c.__module__}.{c.__qualname__}")
+def test_every_error_class_has_the_documented_exit_code_and_the_matching_airflow_state(
+    cls, home, monkeypatch, capsys
+):
+    error = _instance(cls)
+    code = _exit_code(error, home, monkeypatch)
+    assert code == DOCUMENTED_EXIT_CODES[cls.outcome]
+    assert str(error) in capsys.readouterr().err
+    assert _airflow_state(error) == README[code]

@@ -9,7 +9,7 @@ from tiemeter.collectors.http import HttpClient
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_build_core
 from tiemeter.config import load_config
-from tiemeter.errors import FatalError, InputRejected
+from tiemeter.errors import FatalError
 from tiemeter.settings import Home
 
 
@@ -49,10 +49,4 @@ def _collect_blogs(args: argparse.Namespace, home: Home) -> None:
             print(f"  failed: {failure}")
     if args.load:
         load_and_build_core(home)
-    if report.failures and not report.landed:
-        raise FatalError(f"nothing collected: {len(report.failures)} source(s) failed (listed above)")
-    if report.failures:
-        raise InputRejected(
-            f"{len(report.failures)} source(s) failed (listed above); the others were collected"
-            + (" and loaded" if args.load else "")
-        )
+    report.raise_for_failures(" (listed above)", "collected and loaded" if args.load else "collected")
