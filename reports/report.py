@@ -23,7 +23,9 @@ from tiemeter.warehouse.connection import warehouse
 if TYPE_CHECKING:
     import altair as alt
 
-METRICS_DOC = Path(__file__).resolve().parents[1] / "docs" / "metrics.md"
+# shipped beside this module (package data), so the link works from an installed wheel too; in the
+# checkout reports/metrics.md links to docs/metrics.md, which resolve() follows
+METRICS_DOC = Path(__file__).resolve().with_name("metrics.md").resolve()
 TIE_CLASSES = ("strong", "weak", "none")
 TIE_COLOURS = ("#c0392b", "#e6a23c", "#9aa5b1")
 HISTOGRAM_BINS = 20
@@ -539,12 +541,12 @@ def definitions() -> str:
     doc = METRICS_DOC.as_uri()
     items = "".join(
         f"<dt>{escape(term)}</dt><dd>{escape(text)} "
-        f'<a href="{doc}">docs/metrics.md</a>, section “{escape(section)}”.</dd>'
+        f'<a href="{doc}">metrics.md</a>, section “{escape(section)}”.</dd>'
         for term, section, text in DEFINITIONS
     )
     return (
         '<section id="definitions"><h2>Definitions</h2>'
-        f'<p class="note">The formulas in full are in <a href="{doc}">docs/metrics.md</a>.</p>'
+        f'<p class="note">The formulas in full are in <a href="{doc}">metrics.md</a>.</p>'
         f'<dl class="definitions">{items}</dl></section>'
     )
 
@@ -588,7 +590,7 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
         f'<p class="lede">Reach, spread and strong ties; {escape(stamp)}; generated '
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC by tiemeter. "
         f'Each score is defined <a href="#definitions">below</a> and in full in '
-        f'<a href="{METRICS_DOC.as_uri()}">docs/metrics.md</a>.</p>'
+        f'<a href="{METRICS_DOC.as_uri()}">metrics.md</a>.</p>'
         + "".join(figures.html)
         + definitions()
         + f"<script>{embed}</script></body></html>\n"
