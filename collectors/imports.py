@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tiemeter.collectors.quarantine import Rejection
+from tiemeter.errors import FatalError, InputRejected
 from tiemeter.landing import file_sha256
 
 
@@ -28,6 +29,20 @@ class ImportResult:
         if self.rejected:
             text += f", rejected {len(self.rejected)} (see 'tiemeter status')"
         return text
+
+
+def raise_for_rejections(results: list[ImportResult]) -> None:
+    """The outcome of rejected input, the same for the import commands and the build DAG's load task
+    (the config's conversions files): all of it rejected is fatal (exit code 1, a failed task); some of
+    it is a skip (exit code 3, a skipped task), the rest having landed."""
+    rejected = sum(len(r.rejected) for r in results)
+    if rejected and not any(r.items for r in results):
+        first = next(r.rejected[0] for r in results if r.rejected)
+        raise FatalError(f"nothing imported: {first.message()}")
+    if rejected:
+        raise InputRejected(
+            f"{rejected} input item(s) rejected and quarantined; the rest was loaded (see 'tiemeter status')"
+        )
 
 
 @dataclass

@@ -27,7 +27,8 @@ from tiemeter.schedule import dag_retries
 Runs whenever a collect DAG updates its landing Asset, on whatever landed (a failed source does not
 hold the others back). `load` imports the config's `conversions_files` and loads every pending
 landing file into `raw.*` (each file once, in one transaction, recorded in `meta.load_ledger`);
-it only loads. `build` is `dbt run` of the dbt project in `transforms/` (staging, core and marts,
+it only loads. Rejected conversion rows (quarantined, see `tiemeter status`) skip `load` after the
+rest has loaded, as `tiemeter import conversions` exits 3, and the build still runs. `build` is `dbt run` of the dbt project in `transforms/` (staging, core and marts,
 each built once per run; one task: per-model tasks would pay dbt's start-up once per model);
 `check` is `dbt test` (a failed test fails it, and nothing is exported); `export` writes Parquet,
 CSV and a read-only DuckDB snapshot for BI tools.
@@ -42,7 +43,8 @@ def tiemeter_build_warehouse():
 
         return load_and_import()
 
-    @task
+    # a load skipped for rejected input (quarantined; the rest loaded) still builds; a failed one does not
+    @task(trigger_rule="none_failed")
     def build() -> str:
         from tiemeter.airflow_tasks import build_warehouse
 

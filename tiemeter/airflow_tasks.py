@@ -16,6 +16,7 @@ from typing import TypeVar
 from tiemeter.collectors.blogs import blog_http_policy, collect_blogs
 from tiemeter.collectors.conversions_import import conversions_importer
 from tiemeter.collectors.http import HttpClient
+from tiemeter.collectors.imports import raise_for_rejections
 from tiemeter.collectors.x_api.collector import XCollector
 from tiemeter.collectors.x_api.units import plan_units
 from tiemeter.config import load_config
@@ -119,12 +120,15 @@ def load_and_import() -> str:
     run_id = new_run_id()
     config = load_config()
     importer = conversions_importer(config.conversions_decimal_separator)
-    for path in config.conversions_files:
-        result = importer(path, home.landing, run_id)
+    imported = [importer(path, home.landing, run_id) for path in config.conversions_files]
+    for result in imported:
         log.info("%s", result.summary())
     report = load(home)
     log.info("%s", report.summary())
     raise_for_failed_loads(report)
+    # after loading: rejected rows skip this task (or fail it, when nothing was good), as
+    # `tiemeter import conversions` exits 3 (or 1); the build runs after a skipped load
+    raise_for_rejections(imported)
     return report.summary()
 
 

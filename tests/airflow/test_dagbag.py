@@ -42,6 +42,20 @@ def test_every_dag_has_docs_retries_and_tags(dagbag):
         assert "tiemeter" in dag.tags, dag_id
 
 
+def test_a_skipped_load_still_builds_and_a_failed_one_does_not(dagbag):
+    """`load` is skipped when conversion rows were rejected (the rest loaded): the build runs on it;
+    the tasks after the build need it to succeed."""
+    dag = dagbag.dags["tiemeter_build_warehouse"]
+    rules = {t.task_id: getattr(t.trigger_rule, "value", t.trigger_rule) for t in dag.tasks}
+    assert rules == {
+        "load": "all_success",
+        "build": "none_failed",
+        "check": "all_success",
+        "export": "all_success",
+    }
+    assert dag.get_task("build").upstream_task_ids == {"load"}
+
+
 def test_warehouse_writers_use_the_one_slot_pool(dagbag):
     dag = dagbag.dags["tiemeter_build_warehouse"]
     assert {t.pool for t in dag.tasks} == {"tiemeter_warehouse"}

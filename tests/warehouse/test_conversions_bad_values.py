@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from decimal import Decimal
 
 import pytest
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 from support import query, scalar
 
+from tiemeter.airflow_tasks import load_and_import
 from tiemeter.collectors.conversions_values import BadValue, parse_amount, parse_time
+from tiemeter.settings import Home
 
 HEADER = "email,name,amount,currency,occurred_at\n"
 GOOD = [
@@ -141,3 +145,34 @@ def test_reimport_with_a_declared_separator_replaces_the_first_reading(home, cli
     cli(home, "transform")
     got = sorted(query(home, "SELECT name, amount FROM core.conversions"))
     assert got == [("Ann", Decimal("25.00")), ("Jon", Decimal("1250.00"))]  # Ann once, not twice
+
+
+@pytest.mark.parametrize(
+    ("rows", "code", "state"),
+    [(GOOD[:2] + BAD[:3], 3, AirflowSkipException), (BAD[:3], 1, AirflowFailException)],
+    ids=["some-rows-rejected", "every-row-rejected"],
+)
+def test_rejected_rows_end_alike_on_the_command_line_and_in_the_build_dags_load(
+    rows, code, state, cli, tmp_path, monkeypatch
+):
+    """The same file through `tiemeter import conversions` and through the build DAG's load task body
+    (the config's conversions_files): exit code 3 and a skipped task when some rows are rejected, 1 and
+    a failed task when none is good; the good rows load either way."""
+    path = tmp_path / "donations.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    cli_home = Home.resolve(tmp_path / "cli").ensure()
+    result = cli(cli_home, "import", "conversions", str(path))
+
+    task_home = Home.resolve(tmp_path / "task").ensure()
+    config = tmp_path / "tiemeter.toml"
+    config.write_text(f"conversions_files = [{json.dumps(str(path))}]\n", encoding="utf-8")
+    monkeypatch.setenv("TIEMETER_CONFIG", str(config))
+    monkeypatch.setenv("TIEMETER_HOME", str(task_home.root))
+    with pytest.raises(state):
+        load_and_import()
+
+    assert result.code == code, result
+    rejected = sum(row in BAD for row in rows)
+    for home in (cli_home, task_home):
+        assert scalar(home, "SELECT count(*) FROM meta.quarantine") == rejected
+        assert scalar(home, "SELECT count(*) FROM raw.conversions") == len(rows) - rejected

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tiemeter.collectors.conversions_import import conversions_importer
-from tiemeter.collectors.imports import ImportResult
+from tiemeter.collectors.imports import ImportResult, raise_for_rejections
 from tiemeter.collectors.twarc_import import import_twarc_file
 from tiemeter.collectors.x_archive import import_x_archive
 from tiemeter.commands.groups import command_group
 from tiemeter.commands.load import load_and_build_core
-from tiemeter.errors import FatalError, InputRejected
+from tiemeter.errors import FatalError
 from tiemeter.landing import new_run_id
 from tiemeter.progress import Progress
 from tiemeter.settings import Home
@@ -77,13 +77,7 @@ def report_imports(home: Home, results: list[ImportResult], no_load: bool) -> No
             print(f"  ... {len(result.rejected) - 20} more rejections")
     if not no_load and any(r.landed for r in results):
         load_and_build_core(home)
-    rejected = sum(len(r.rejected) for r in results)
-    if rejected and not any(r.items for r in results):
-        raise FatalError(f"nothing imported: {results[0].rejected[0].message()}")
-    if rejected:
-        raise InputRejected(
-            f"{rejected} input item(s) rejected and quarantined; the rest was loaded (see 'tiemeter status')"
-        )
+    raise_for_rejections(results)
 
 
 def _twarc(args: argparse.Namespace, home: Home) -> None:
