@@ -40,6 +40,19 @@ def build_scenario(home, config: dict, posts=(), comments=(), identities: Path |
     run_dbt(home, "run", select=[*downstream, "path:models/marts"], exclude=BLOG_MODELS)
 
 
+def rebuild_marts(home, config: dict) -> list[str]:
+    """A warehouse built by build_scenario, again under ``config`` whose changes only marts read (meta.
+    config_metrics: [metrics]; no identity mapping): the new context, every mart rebuilt, and the marts'
+    failing checks."""
+    with warehouse(home) as con:
+        write_context(con, parse_config(config))
+    marts = ["path:models/marts"]
+    run_dbt(home, "run", select=marts)
+    report = run_tests(home, select=marts)
+    assert len(report.tests) > 10
+    return [str(r) for r in report.failed_tests]
+
+
 def rows(home, sql: str, params=None) -> list[tuple]:
     with contextlib.closing(duckdb.connect(str(home.db_path), read_only=True)) as con:
         return con.execute(sql, params or []).fetchall()

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from scenario import T0, XScenario
-from transform_helpers import build_scenario, failed_checks, rows
+from transform_helpers import build_scenario, failed_checks, rebuild_marts, rows
 
 from tiemeter.config import ConfigError, parse_config
 
@@ -249,7 +249,13 @@ def built(tmp_path_factory):
     assert run_cli(home, "import", "conversions", "--no-load", str(base / "donations.csv")).code == 0
     results = {}
     for run in RUNS:
-        build_scenario(home, config_for(run), POSTS, COMMENTS)
+        if not results:
+            build_scenario(home, config_for(run), POSTS, COMMENTS)
+            checks = failed_checks(home)
+        else:
+            # The runs differ only in [metrics], which only marts read: landing, staging and core stay
+            # the first run's (already checked); the marts are rebuilt and checked again.
+            checks = rebuild_marts(home, config_for(run))
         results[run] = {
             "attribution": rows(home, ATTRIBUTION_SQL),
             "posts": {
@@ -270,7 +276,7 @@ def built(tmp_path_factory):
                     "FROM marts.campaign_by_amplifier_class",
                 )
             },
-            "failed_checks": failed_checks(home),
+            "failed_checks": checks,
         }
         shutil.copy(home.db_path, base / f"{run}.duckdb")
     return home, base, results
