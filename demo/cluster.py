@@ -8,6 +8,7 @@ the UI until Ctrl-C, which stops every process it started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ from tiemeter.demo.config import DEMO_TOKEN, PUBLIC_BLOG_URL
 from tiemeter.demo.fake_blog import FakeBlog
 from tiemeter.demo.fake_x_api.server import FakeXApi
 from tiemeter.demo.run import case_study_table, prepare
+from tiemeter.settings import Home
 
 REPO = Path(__file__).resolve().parents[1]
 HOME = REPO / ".tiemeter" / "cluster"
@@ -65,13 +67,47 @@ def run_demo(cluster: Cluster, api: AirflowApi, study, say=print) -> dict[str, l
     return states
 
 
+@contextlib.contextmanager
+def demo_cluster(spec: ClusterSpec, home: Path, lake_db: str | None, say=print):
+    """The fake servers, the demo's home (its warehouse on a DuckLake in ``lake_db``, recreated, or on
+    the DuckDB file when None), and the cluster prepared and started; yields (cluster, api, study) and
+    stops every process it started on the way out, whatever happened."""
+    study = build_case_study()
+    cluster = Cluster(spec)
+    try:
+        with (
+            FakeXApi(study.x_dataset(), token=DEMO_TOKEN) as x_api,
+            FakeBlog(study.blog_dataset(), public_url=PUBLIC_BLOG_URL) as blog,
+        ):
+            prepare(home, x_api.base_url, blog.base_url, study)
+            os.environ["TIEMETER_SCHEDULE"] = "none"  # the runs below are the demo's; no cron run
+            if lake_db:
+                os.environ["TIEMETER_WAREHOUSE_CATALOG"] = (
+                    f"postgres:host={spec.pg_host} port={spec.pg_port} user={spec.pg_user} dbname={lake_db}"
+                )
+                os.environ["TIEMETER_WAREHOUSE_DATA_PATH"] = str(home / "lake")
+                recreate_database(spec, lake_db)
+            cluster.env.update({k: v for k, v in os.environ.items() if k.startswith("TIEMETER_")})
+            cluster.env.update(X_BEARER_TOKEN=DEMO_TOKEN)
+            say(f"fake X API on {x_api.base_url}, fake blog on {blog.base_url}; tiemeter home {home}")
+            say(f"preparing the metadata DB {spec.database} on PostgreSQL ...")
+            cluster.prepare()
+            say(f"starting the API server, scheduler, DAG processor, triggerer and {spec.workers} "
+                f"Celery workers (logs: {spec.logs}) ...")  # fmt: skip
+            cluster.start()
+            yield cluster, AirflowApi(spec), study
+    finally:
+        say("stopping the cluster ...")
+        cluster.stop()
+
+
 def main() -> int:
     lake = os.environ.get("TIEMETER_CLUSTER_WAREHOUSE", "ducklake") == "ducklake"
     spec = ClusterSpec(
         airflow_home=AIRFLOW_HOME,
         dags_folder=REPO / "dags",
         api_port=free_port(int(os.environ.get("TIEMETER_CLUSTER_PORT", "8080"))),
-        warehouse_slots=4 if lake else 1,
+        warehouse_slots=int(os.environ.get("TIEMETER_CLUSTER_WAREHOUSE_SLOTS", "2" if lake else "1")),
     )
     missing = missing_services(spec)
     if missing:
@@ -79,51 +115,33 @@ def main() -> int:
         return 2
     shutil.rmtree(HOME, ignore_errors=True)
     shutil.rmtree(AIRFLOW_HOME, ignore_errors=True)
-    study = build_case_study()
 
     def stop(*_):
+        # once: a second Ctrl-C must not cut short the stopping of the process groups
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     started = time.perf_counter()
-    cluster = Cluster(spec)
     try:
-        with (
-            FakeXApi(study.x_dataset(), token=DEMO_TOKEN) as x_api,
-            FakeBlog(study.blog_dataset(), public_url=PUBLIC_BLOG_URL) as blog,
+        with demo_cluster(spec, HOME, LAKE_DB if lake else None, say=lambda m: print(m, flush=True)) as (
+            cluster,
+            api,
+            study,
         ):
-            prepare(HOME, x_api.base_url, blog.base_url, study)
-            os.environ["TIEMETER_SCHEDULE"] = "none"  # the runs below are the demo's; no cron run
-            if lake:
-                os.environ["TIEMETER_WAREHOUSE_CATALOG"] = (
-                    f"postgres:host=127.0.0.1 port=5432 user=postgres dbname={LAKE_DB}"
-                )
-                os.environ["TIEMETER_WAREHOUSE_DATA_PATH"] = str(HOME / "lake")
-                recreate_database(spec, LAKE_DB)
-            cluster.env.update({k: v for k, v in os.environ.items() if k.startswith("TIEMETER_")})
-            cluster.env.update(X_BEARER_TOKEN=DEMO_TOKEN)
-            print(f"fake X API on {x_api.base_url}, fake blog on {blog.base_url}; tiemeter home {HOME}")
-            print(f"preparing the metadata DB {spec.database} on PostgreSQL ...", flush=True)
-            cluster.prepare()
-            print(f"starting the API server, scheduler, DAG processor, triggerer and {spec.workers} "
-                  f"Celery workers (logs: {spec.logs}) ...", flush=True)  # fmt: skip
-            cluster.start()
-            api = AirflowApi(spec)
             states = run_demo(cluster, api, study)
             ok = all(s == "success" for runs in states.values() for s in runs)
-            if ok and not lake:
+            if ok:
                 print()
-                print(case_study_table(HOME / "tiemeter.duckdb"))
+                print(case_study_table(Home.resolve(HOME)))
             print(banner(spec, ok, time.perf_counter() - started))
             while True:
                 cluster.check_alive()
                 time.sleep(2)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        print("\nstopping the cluster ...", flush=True)
-    finally:
-        cluster.stop()
+        pass  # demo_cluster has stopped every process group on the way out
     print("stopped.")
     return 0
 
