@@ -51,6 +51,7 @@ class Warehouse:
         self.home = Home.resolve(root / "home").ensure()
         self.tweets = 0
         self.json_bytes = 0
+        self.model_seconds: dict[str, float] = {}  # of the last build
         self.config = parse_config(
             {"accounts": [{"name": f"account{i}", "x_username": f"account{i}"} for i in range(5)]}
         )
@@ -73,8 +74,15 @@ class Warehouse:
         """Load what landed, then build every layer (as `tiemeter load` + `tiemeter transform`)."""
         started = time.perf_counter()
         raise_for_failed_loads(load(self.home))
-        build(self.home, self.config, full_refresh=full_refresh)
+        self.model_seconds = build(self.home, self.config, full_refresh=full_refresh).build.model_seconds
         return time.perf_counter() - started
+
+
+def print_slowest_models(hourly: dict[str, float], full: dict[str, float], count: int = 12) -> None:
+    """The models that cost the hourly run most, beside their full-refresh time."""
+    print(f"    {'model (slowest hourly)':<36} {'hourly':>8} {'full':>8}")
+    for name in sorted(hourly, key=hourly.get, reverse=True)[:count]:
+        print(f"    {name:<36} {hourly[name]:>7.1f}s {full.get(name, 0.0):>7.1f}s")
 
 
 def run(sizes: list[int], new_tweets: int = 1_000) -> list[Point]:
@@ -96,6 +104,7 @@ def run(sizes: list[int], new_tweets: int = 1_000) -> list[Point]:
                 wh.land(size - wh.tweets)
                 raise_for_failed_loads(load(wh.home))  # the warehouse's growth: not in a figure
             full = wh.transform(full_refresh=True)
+            full_models = wh.model_seconds
             land = wh.land(new_tweets)
             hourly = land + wh.transform(full_refresh=False)
             db_bytes = wh.home.db_path.stat().st_size
@@ -107,6 +116,7 @@ def run(sizes: list[int], new_tweets: int = 1_000) -> list[Point]:
                 f"{db_bytes / point.json_bytes:>5.2f}x",
                 flush=True,
             )
+            print_slowest_models(wh.model_seconds, full_models)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         first, last = points[0], points[-1]
         print(

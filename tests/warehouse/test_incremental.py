@@ -203,7 +203,7 @@ INCREMENTAL_STAGING = (
 )
 
 
-INCREMENTAL_CORE = ("core.tweet_metrics", "core.user_metrics")
+INCREMENTAL_CORE = ("core.tweet_metrics", "core.user_metrics", "core.interactions")
 
 
 def test_staging_and_core_were_built_incrementally(homes):

@@ -81,11 +81,22 @@
 {%- endmacro %}
 
 {% macro tiemeter_touched(expression, keys_sql) -%}
+    {%- do tiemeter_collect_touched(keys_sql) -%}
+    {{ tiemeter_in_touched(expression) }}
+{%- endmacro %}
+
+{#- The two halves of tiemeter_touched, for a model that filters several inputs by the same keys:
+    collect the keys once, then restrict each input with {{ tiemeter_in_touched('<key expression>') }}. -#}
+{% macro tiemeter_collect_touched(keys_sql) -%}
     {%- if tiemeter_incremental_run() -%}
-        {%- set scratch = tiemeter_touched_relation(this) -%}
-        {%- do run_query('create or replace table ' ~ scratch ~ ' as select distinct key from ('
-            ~ keys_sql ~ ') where key is not null') -%}
-        ({{ expression }}) in (select key from {{ scratch }})
+        {%- do run_query('create or replace table ' ~ tiemeter_touched_relation(this)
+            ~ ' as select distinct key from (' ~ keys_sql ~ ') where key is not null') -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro tiemeter_in_touched(expression) -%}
+    {%- if tiemeter_incremental_run() -%}
+        ({{ expression }}) in (select key from {{ tiemeter_touched_relation(this) }})
     {%- else -%}
         true
     {%- endif -%}

@@ -1,11 +1,26 @@
-{{ config(materialized='table', schema='core') }}
+{{ config(
+    materialized='incremental', incremental_strategy='tiemeter_touched', unique_key='content_id', schema='core',
+    post_hook=["{{ tiemeter_advance_mark([ref('stg_x__api_tweets'), ref('stg_x__archive_tweets'),
+                                          ref('stg_x__pages')]) }}",
+               "{{ interactions_inputs_keep() }}"]
+) }}
+
+{#- Incremental on content_id (a tweet, a reaction or a comment): the keys are in
+    macros/interactions_touched.sql. -#}
+-- depends_on: {{ ref('tweet_versions') }}, {{ ref('stg_x__api_tweets') }}, {{ ref('stg_x__archive_tweets') }}, {{ ref('stg_x__tweet_user_lists') }}, {{ ref('stg_x__pages') }}
+{% do interactions_touched() %}
 
 with removed as (
     select tweet_id from {{ ref('removed_tweets') }}
 ),
 
-tweets as (
+all_tweets as (
     select t.* from {{ ref('tweets') }} t where t.tweet_id not in (select tweet_id from removed)
+),
+
+-- the tweets whose own content is recomputed (a like's content is the reaction: it reads all_tweets)
+tweets as (
+    select * from all_tweets where {{ tiemeter_in_touched('tweet_id') }}
 ),
 
 x_person as (
@@ -47,8 +62,9 @@ x_edges as (
     select case x.reaction when 'like' then 'like' else 'retweet' end, x.user_id, t.author_id, x.reacted_at,
         x.reaction || ':' || x.tweet_id || ':' || x.user_id, x.tweet_id
     from {{ ref('tweet_reactions') }} x
-    join tweets t on t.tweet_id = x.tweet_id
-    where x.reaction = 'like' or x.retweet_id is null
+    join all_tweets t on t.tweet_id = x.tweet_id
+    where (x.reaction = 'like' or x.retweet_id is null)
+      and {{ tiemeter_in_touched("x.reaction || ':' || x.tweet_id || ':' || x.user_id") }}
 ),
 
 x_interactions as (
@@ -157,4 +173,5 @@ from combined
 where target_person_id is not null
   and actor_person_id is distinct from target_person_id
   and (actor_person_id is not null or kind = 'pingback')
+  and {{ tiemeter_in_touched('content_id') }}
 qualify row_number() over (partition by kind, content_id, actor_person_id, target_person_id order by occurred_at, post_id) = 1
