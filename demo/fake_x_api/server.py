@@ -72,12 +72,16 @@ class _Window:
         }
 
 
+HOLD_LIMIT_S = 120.0
+
+
 class FakeXApi:
     """A loopback X API v2 serving ``dataset``; ``with FakeXApi(...) as api: api.base_url``.
 
     ``rate_limits`` maps endpoint templates to requests per ``window_s``; ``delay_s`` slows every
     answer (to interrupt a collection mid-run); ``clock`` drives the rate-limit windows, so a test
-    can share a fake clock with the collector's sleeps.
+    can share a fake clock with the collector's sleeps. ``hold()`` keeps every answer waiting until
+    ``release()``, so a test can act while a client is certainly mid-request.
     """
 
     def __init__(
@@ -99,6 +103,8 @@ class FakeXApi:
         self.token = token
         self.clock = clock
         self.delay_s = delay_s
+        self._open = threading.Event()
+        self._open.set()
         self.faults = Faults()
         self.endpoints = Endpoints(dataset, Pagination(secrets.token_bytes(16)), clock, recent_days)
         limits = {**DEFAULT_RATE_LIMITS, **(rate_limits or {})}
@@ -154,6 +160,13 @@ class FakeXApi:
             self.requests.clear()
             self.service_seconds.clear()
 
+    def hold(self) -> None:
+        """Answers wait (at most ``HOLD_LIMIT_S`` each, so a forgotten hold cannot hang a test)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
     # -- answering ----------------------------------------------------------------------------
 
     def serve(self, handler: BaseHTTPRequestHandler) -> None:
@@ -166,6 +179,7 @@ class FakeXApi:
                 self._in_flight -= 1
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
+        self._open.wait(HOLD_LIMIT_S)
         if self.delay_s:
             time.sleep(self.delay_s)
         started = time.perf_counter()
