@@ -1,8 +1,9 @@
 """Incremental builds equal a full refresh, row for row.
 
 One input (tweets with metrics re-polled and an edit, user snapshots that supersede, replies and
-liking_users lists, compliance deletions, blog posts and comments, conversions) is landed once. A
-warehouse that loads it in 5 batches, with an incremental build after each, must equal one that
+liking_users lists, compliance deletions, blog posts and comments, conversions, a quote, retweet and
+reply landed a batch before the tweet they name) is landed once. A
+warehouse that loads it in 7 batches, with an incremental build after each, must equal one that
 loads it all and builds with ``--full-refresh``: every core and mart table, compared with EXCEPT ALL
 both ways. Both warehouses load the very same landing files, so provenance columns agree too.
 """
@@ -19,7 +20,7 @@ import duckdb
 import pytest
 from scenario import T0
 from support import REALDATA, query, run_cli
-from test_attribution import donations_csv
+from test_attribution import D1, D2, D3, HEAVY, D, donations_csv
 from test_attribution import scenario as attribution_scenario
 from test_removals import FOLLOWERS as REMOVAL_USERS
 from test_removals import LIKES as REMOVAL_LIKES
@@ -65,6 +66,29 @@ def _edit_page(folder: Path) -> Path:
     return s.write(folder / "edit.jsonl")
 
 
+LATE_PARENT = "300"
+# tweets answering, quoting and retweeting LATE_PARENT, landed a batch before it: (id, author, kind)
+LATE_CHILDREN = [("301", D1, "quote"), ("302", D2, "retweet"), ("303", D3, "reply")]
+
+
+def _late_parent_pages(folder: Path) -> tuple[Path, Path]:
+    """A quote, a retweet and a reply of the heavyweight's tweet 300, then (a later page) 300 itself:
+    a reference to a tweet not seen yet gains its author when the tweet arrives."""
+    s = attribution_scenario()
+    s.likes = {}
+    s.tweet(LATE_PARENT, HEAVY, T0 + 5 * D, "late news")
+    kinds = {"quote": "quote", "retweet": "retweet", "reply": "reply_to"}
+    for tweet_id, author, kind in LATE_CHILDREN:
+        s.tweet(tweet_id, author, T0 + 6 * D, "about it", **{kinds[kind]: LATE_PARENT})
+    by_id = {t["id"]: t for t in s.tweets}
+    s.retrieved_at = T0 + timedelta(days=41)
+    s.tweets = [by_id[tweet_id] for tweet_id, _, _ in LATE_CHILDREN]
+    children = s.write(folder / "late_children.jsonl")
+    s.retrieved_at = T0 + timedelta(days=42)
+    s.tweets = [by_id[LATE_PARENT]]
+    return children, s.write(folder / "late_parent.jsonl")
+
+
 def _steps(base: Path) -> list[list[tuple[str, ...]]]:
     """The CLI imports of each batch (all with --no-load)."""
     attribution = attribution_scenario()
@@ -86,6 +110,7 @@ def _steps(base: Path) -> list[list[tuple[str, ...]]]:
             ("feed", str(FEEDS / "feedparser_blogger_comments_atom_threading.xml"), *blog),
         ],
         [("twarc", str(_edit_page(base)))],
+        *([("twarc", str(page))] for page in _late_parent_pages(base)),
     ]
 
 
@@ -187,6 +212,18 @@ def _differences(a: Home, b: Home, tables: list[str]) -> dict[str, tuple]:
     return different
 
 
+def test_a_late_parent_gives_its_answers_their_target(homes):
+    incremental, full, _ = homes
+    for home in (incremental, full):
+        target = query(home, f"SELECT person_id FROM core.identities WHERE identity_key = 'x:{HEAVY}'")
+        got = query(
+            home,
+            "SELECT kind, actor_label, target_person_id FROM core.interactions "
+            f"WHERE post_id = '{LATE_PARENT}' ORDER BY ALL",
+        )
+        assert got == sorted((kind, f"x:{author}", target[0][0]) for _, author, kind in LATE_CHILDREN)
+
+
 def test_incremental_builds_equal_a_full_refresh(homes):
     incremental, full, _ = homes
     tables = _tables(full)
@@ -203,7 +240,13 @@ INCREMENTAL_STAGING = (
 )
 
 
-INCREMENTAL_CORE = ("core.tweet_metrics", "core.user_metrics", "core.interactions")
+INCREMENTAL_CORE = (
+    "core.tweet_metrics",
+    "core.user_metrics",
+    "core.tweets",
+    "core.tweet_refs",
+    "core.interactions",
+)
 
 
 def test_staging_and_core_were_built_incrementally(homes):

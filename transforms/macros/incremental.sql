@@ -119,3 +119,23 @@
         {%- endfor %}
     )
 {%- endmacro %}
+
+{#- Inputs a model reads whole from a table rebuilt whole (core.removals, core.identities): the model
+    keeps what it read in meta.<model>_inputs (a post-hook: {{ tiemeter_inputs_keep(sql) }}) and, in
+    an incremental run, {{ tiemeter_inputs_changed(sql) }} gives the rows that differ either way, for
+    its touched keys. A first incremental run without the table sees every row as changed. -#}
+{% macro tiemeter_inputs_relation() -%}
+    meta.{{ this.identifier }}_inputs
+{%- endmacro %}
+
+{% macro tiemeter_inputs_changed(inputs_sql) -%}
+    {%- do run_query('create table if not exists ' ~ tiemeter_inputs_relation() ~ ' as select * from ('
+        ~ inputs_sql ~ ') limit 0') -%}
+    (from ({{ inputs_sql }}) except all from {{ tiemeter_inputs_relation() }})
+    union all
+    (from {{ tiemeter_inputs_relation() }} except all from ({{ inputs_sql }}))
+{%- endmacro %}
+
+{% macro tiemeter_inputs_keep(inputs_sql) -%}
+    create or replace table {{ tiemeter_inputs_relation() }} as {{ inputs_sql }}
+{%- endmacro %}

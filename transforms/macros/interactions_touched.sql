@@ -23,49 +23,25 @@
     select 'removed_tweet', tweet_id, null, null, null, null from {{ ref('removed_tweets') }}
 {%- endmacro %}
 
-{% macro interactions_inputs_keep() -%}
-    create or replace table meta.interactions_inputs as {{ interactions_inputs_now() }}
-{%- endmacro %}
 
 {#- The X content keys new or changed inputs touch; collected into the model's scratch table. -#}
 {% macro interactions_touched() -%}
     {%- if tiemeter_incremental_run() -%}
-        {%- do run_query('create table if not exists meta.interactions_inputs as select * from ('
-            ~ interactions_inputs_now() ~ ') limit 0') -%}
         {%- set keys -%}
         with new_ids as (
-            select unnest([version_id] || coalesce(edit_history_tweet_ids, [])) as id
-            from {{ ref('stg_x__api_tweets') }} where {{ tiemeter_since_last_run() }}
-            union all
-            select unnest([version_id] || coalesce(edit_history_tweet_ids, []))
-            from {{ ref('stg_x__archive_tweets') }} where {{ tiemeter_since_last_run() }}
+            {{ new_tweet_ids() }}
             union all
             select tweet_id from {{ ref('stg_x__tweet_user_lists') }}
             where landing_file in (select landing_file from {{ ref('stg_x__pages') }} where {{ tiemeter_since_last_run() }})
         ),
-        now_inputs as ({{ interactions_inputs_now() }}),
-        changed as (
-            (from now_inputs except all from meta.interactions_inputs)
-            union all
-            (from meta.interactions_inputs except all from now_inputs)
-        ),
+        changed as ({{ tiemeter_inputs_changed(interactions_inputs_now()) }}),
         changed_users as (select x_user_id from changed where x_user_id is not null),
         changed_persons as (select person_id from changed where person_id is not null),
         -- tweets whose own row, or whose removal, changed
         seed as (
-            select id from new_ids
-            union all
-            select tweet_id from {{ ref('tweet_versions') }} where version_id in (select id from new_ids)
+            {{ new_tweet_chains() }}
             union all
             select id from changed where kind = 'removed_tweet'
-        ),
-        hosts as (
-            select distinct regexp_extract(lower(trim(u)), '^(?:[a-z]+://)?(?:www\.)?([^/?#:]*)', 1) as host
-            from (
-                select site_url as u from {{ source('meta', 'config_blogs') }}
-                union all
-                select url from {{ ref('blog_posts') }}
-            )
         ),
         touched_tweets as (
             select id from seed
@@ -80,10 +56,15 @@
             select tweet_id from {{ ref('tweet_refs') }}
             where referenced_author_id in (from changed_users)
                or referenced_tweet_id in (from seed) or referenced_version_id in (from seed)
+            {%- set hosts = interactions_blog_hosts() %}
+            {%- if hosts %}
             union all
             -- every link to a configured blog's host (a superset of the link shares)
-            select t.tweet_id from {{ ref('tweets') }} t, unnest(t.urls) as l(url)
-            where exists (select 1 from hosts h where h.host <> '' and contains(lower(l.url), h.host))
+            select tweet_id from {{ ref('tweets') }}
+            where len(list_filter(urls, u -> {% for host in hosts -%}
+                contains(lower(u), '{{ host | replace("'", "''") }}'){{ ' or ' if not loop.last }}
+                {%- endfor %})) > 0
+            {%- endif %}
         ),
         -- tweets whose reactions are recomputed: a retweet arriving supersedes its listed retweet
         reacted as (
@@ -105,4 +86,15 @@
         {%- endset -%}
         {%- do tiemeter_collect_touched(keys) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The hosts of the configured blogs and of their collected posts (a few): a tweet links to a post or
+    a blog only if one of them is in its URL. Matched as text in the model's SQL: a regular expression
+    per URL of every tweet costs a second at 200k tweets. -#}
+{% macro interactions_blog_hosts() -%}
+    {%- set found = run_query(
+        "select distinct regexp_extract(lower(trim(u)), '^(?:[a-z]+://)?(?:www\\.)?([^/?#:]*)', 1) as host from ("
+        ~ "select site_url as u from " ~ source('meta', 'config_blogs')
+        ~ " union all select url from " ~ ref('blog_posts') ~ ") where u is not null") -%}
+    {{ return(found.columns[0].values() | reject('equalto', '') | list) }}
 {%- endmacro %}

@@ -2,7 +2,7 @@
     materialized='incremental', incremental_strategy='tiemeter_touched', unique_key='content_id', schema='core',
     post_hook=["{{ tiemeter_advance_mark([ref('stg_x__api_tweets'), ref('stg_x__archive_tweets'),
                                           ref('stg_x__pages')]) }}",
-               "{{ interactions_inputs_keep() }}"]
+               "{{ tiemeter_inputs_keep(interactions_inputs_now()) }}"]
 ) }}
 
 {#- Incremental on content_id (a tweet, a reaction or a comment): the keys are in

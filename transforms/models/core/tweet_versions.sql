@@ -8,11 +8,7 @@ with observations as ({{ tweet_observations('version_id, tweet_id, edit_history_
 {#- A version's row changes only when a new observation names it: as its version id or in its edit
     history. #}
 {% set touched_versions %}
-    select unnest([version_id] || coalesce(edit_history_tweet_ids, [])) as key
-    from {{ ref('stg_x__api_tweets') }} where {{ tiemeter_since_last_run() }}
-    union all
-    select unnest([version_id] || coalesce(edit_history_tweet_ids, []))
-    from {{ ref('stg_x__archive_tweets') }} where {{ tiemeter_since_last_run() }}
+    select id as key from ({{ new_tweet_ids() }})
 {% endset %}
 
 from_history as (

@@ -1,4 +1,11 @@
-{{ config(materialized='table', schema='core') }}
+{{ config(
+    materialized='incremental', incremental_strategy='tiemeter_touched', unique_key='tweet_id', schema='core',
+    post_hook=["{{ tiemeter_advance_mark([ref('stg_x__api_tweets'), ref('stg_x__archive_tweets')]) }}",
+               "{{ tiemeter_inputs_keep(tweets_removals()) }}"]
+) }}
+
+{#- Incremental on tweet_id (the chain): the keys are in macros/tweets_touched.sql. -#}
+{% do tweets_touched() %}
 
 with observations as (
     select * from {{ ref('stg_x__api_tweets') }}
@@ -10,6 +17,8 @@ chained as (
     select o.*, coalesce(v.tweet_id, o.tweet_id) as chain_id
     from observations o
     left join {{ ref('tweet_versions') }} v on v.version_id = o.version_id
+    -- a touched chain's observations (every observed version is in core.tweet_versions)
+    where {{ tiemeter_in_touched('coalesce(v.tweet_id, o.tweet_id)') }}
 ),
 
 ranked as (
@@ -44,6 +53,15 @@ removed_user as (
     select resource_id as user_id, 'user_' || reason as reason from {{ ref('removals') }} where resource_type = 'user' and removes_text
 ),
 
+-- every tweet's author: an untouched original keeps its row
+authors as (
+    select chain_id, author_id from ranked
+    {%- if tiemeter_incremental_run() %}
+    union all
+    select tweet_id, author_id from {{ this }} where not {{ tiemeter_in_touched('tweet_id') }}
+    {%- endif %}
+),
+
 removal as (
     select ranked.chain_id,
         coalesce(rt.reason, ru.reason, case when rr.tweet_id is not null or rau.user_id is not null then 'retweet_of_removed' end)
@@ -54,7 +72,7 @@ removal as (
     left join removed_user ru on ru.user_id = ranked.author_id
     left join removed_tweet rr on rr.tweet_id = refs.retweeted_tweet_id
     -- a retweet of a removed user's tweet
-    left join ranked orig on orig.chain_id = refs.retweeted_tweet_id
+    left join authors orig on orig.chain_id = refs.retweeted_tweet_id
     left join removed_user rau on rau.user_id = orig.author_id
 )
 
