@@ -37,6 +37,8 @@ from tiemeter.warehouse.connection import lake_config, warehouse
 REPO = Path(__file__).resolve().parents[1]
 PG = ("127.0.0.1", 5432)
 
+# A loader process (also used by tests/warehouse/test_ducklake.py): waits for the start file, loads its
+# home's pending landing files, prints what it did as JSON.
 LOADER = """
 import json, sys, time
 from pathlib import Path
@@ -47,7 +49,7 @@ start = Path(sys.argv[2])
 while not start.exists():
     time.sleep(0.005)
 report = load_pending(home)
-print(json.dumps({"end": time.time(), "loaded": len(report.loaded), "failed": len(report.failed)}))
+print(json.dumps({"end": time.time(), "loaded": len(report.loaded), "failed": [o.error for o in report.failed]}))
 """
 
 READER = """
@@ -103,19 +105,24 @@ def _env(home: Home) -> dict[str, str]:
     return env
 
 
-def _loaders(homes: list[Home], signal: Path) -> float:
-    """Start one loader per home, signal them at once; seconds from the signal to the last end."""
-    procs = [
+def start_loaders(homes: list[Home], signal: Path, env_of) -> list[subprocess.Popen]:
+    """One loader child per home (a home may appear twice), each waiting for ``signal`` to exist."""
+    return [
         subprocess.Popen(
-            [sys.executable, "-c", LOADER, str(h.root), str(signal)],
-            env=_env(h),
+            [sys.executable, "-c", LOADER, str(home.root), str(signal)],
+            env=env_of(home),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             cwd=REPO,
         )  # fmt: skip
-        for h in homes
+        for home in homes
     ]
+
+
+def _loaders(homes: list[Home], signal: Path) -> float:
+    """Start one loader per home, signal them at once; seconds from the signal to the last end."""
+    procs = start_loaders(homes, signal, _env)
     time.sleep(2.0)  # every child has imported and is waiting
     started = time.time()
     signal.touch()

@@ -24,6 +24,7 @@ import pytest
 import sqlalchemy
 from support import REPO, realdata, run_cli
 
+from bench.bench_lake import start_loaders
 from bench.synth import FIRST_ID, write_pages
 from tiemeter.landing import QUARANTINE_RESOURCE, RESOURCES, landing_files
 from tiemeter.settings import CATALOG_ENV, DATA_PATH_ENV, Home
@@ -74,18 +75,6 @@ def _landing_lines(homes: list[Home]) -> dict[str, int]:
                 counts[resource] = counts.get(resource, 0) + sum(1 for line in handle if line.strip())
     return counts
 
-
-LOADER = """
-import json, sys, time
-from pathlib import Path
-from tiemeter.settings import Home
-from tiemeter.warehouse.loader import load_pending
-start = Path(sys.argv[2])
-while not start.exists():
-    time.sleep(0.01)
-report = load_pending(Home.resolve(sys.argv[1]))
-print(json.dumps({"loaded": len(report.loaded), "failed": [o.error for o in report.failed]}))
-"""
 
 READER = """
 import json, sys, time
@@ -157,17 +146,8 @@ def _build(root: Path, home_a: Home, home_b: Home) -> dict:
         [sys.executable, "-c", READER, str(home_a.root), str(start), str(stop)],
         env=_lake_env(home_a), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
     )  # fmt: skip
-    loaders = [
-        subprocess.Popen(
-            [sys.executable, "-c", LOADER, str(home.root), str(start)],
-            env=_lake_env(home),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=REPO,
-        )  # fmt: skip
-        for home in (home_a, home_b, home_a)  # the third: a second loader of A's home, at the same time
-    ]
+    # the third: a second loader of A's home, at the same time
+    loaders = start_loaders((home_a, home_b, home_a), start, _lake_env)
     time.sleep(1.0)  # all three have started Python and connected
     start.touch()
     loads = []
